@@ -1,0 +1,2 @@
+#include <stdio.h>
+int main(void) { puts("yishi: not built yet"); return 1; }

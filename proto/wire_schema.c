@@ -1,0 +1,197 @@
+/*
+ * wire_schema.c: every frame kind and nested record, with its fields, types and
+ * bounds. The codec (wire.c), docs/protocol.md and the tests follow this table.
+ */
+#include "proto/wire.h"
+
+#define KEYBOX_BYTES	72	/* 24-byte nonce + 32-byte key + 16-byte tag (crypto.h) */
+
+const char *const wire_field_names[WF__COUNT] = {
+	[WF_RID] = "rid",		[WF_CODE] = "code",
+	[WF_MSG] = "msg",		[WF_V] = "v",
+	[WF_NODE] = "node",		[WF_CHALLENGE] = "challenge",
+	[WF_USER] = "user",		[WF_SIG] = "sig",
+	[WF_NAME] = "name",		[WF_AREA] = "area",
+	[WF_ENROLL] = "enroll",		[WF_ROLE] = "role",
+	[WF_SROLE] = "srole",		[WF_CERT] = "cert",
+	[WF_GROUP] = "group",		[WF_APPROVAL] = "approval",
+	[WF_EPOCH] = "epoch",		[WF_BOX] = "box",
+	[WF_GROUPS] = "groups",		[WF_MEMBERS] = "members",
+	[WF_COUNT] = "count",		[WF_TOKEN] = "token",
+	[WF_STATE] = "state",		[WF_ACCEPT] = "accept",
+	[WF_HDR] = "hdr",		[WF_NONCE] = "nonce",
+	[WF_CT] = "ct",			[WF_SEQ] = "seq",
+	[WF_ID] = "id",			[WF_SINCE] = "since",
+	[WF_LIMIT] = "limit",		[WF_MORE] = "more",
+	[WF_MSGS] = "msgs",		[WF_KEYS] = "keys",
+	[WF_FROM] = "from",		[WF_TO] = "to",
+	[WF_TS] = "ts",			[WF_SENDER_NAME] = "sender_name",
+	[WF_NEEDS] = "needs",		[WF_MAX_TEXT] = "max_text",
+};
+
+#define REQ	1
+#define OPT	0
+#define U64MAX	UINT64_MAX
+#define F(fl, ty, rq, lo, hi)		{ WF_##fl, WT_##ty, rq, lo, hi, NULL }
+#define A(fl, rq, lo, hi, rec)		{ WF_##fl, WT_ARRAY, rq, lo, hi, &wire_records[rec] }
+#define FIELDS(x)			(uint8_t)(sizeof(x) / sizeof((x)[0])), x
+
+/* Fields shared by several kinds. */
+#define F_USER(rq)	F(USER, BIN, rq, 32, 32)
+#define F_GROUP(rq)	F(GROUP, BIN, rq, 16, 16)
+#define F_SIG(rq)	F(SIG, BIN, rq, 64, 64)
+#define F_NAME(rq)	F(NAME, STR, rq, 1, WIRE_MAX_NAME)
+#define F_AREA(rq)	F(AREA, STR, rq, 1, WIRE_MAX_AREA)
+#define F_EPOCH(rq)	F(EPOCH, UINT, rq, 1, UINT32_MAX)
+#define F_SEQ(rq)	F(SEQ, UINT, rq, 1, U64MAX)
+#define F_TS(rq)	F(TS, UINT, rq, 0, U64MAX)
+#define F_ROLE(rq)	F(ROLE, STR, rq, 1, 16)
+
+/* Records. */
+static const struct wire_fspec r_group[] = {
+	F_GROUP(REQ), F_NAME(REQ), F_AREA(REQ), F_EPOCH(REQ), F_ROLE(REQ),
+	F(STATE, STR, REQ, 1, 16), F(COUNT, UINT, REQ, 0, U64MAX), F(APPROVAL, BOOL, REQ, 0, 1),
+};
+static const struct wire_fspec r_member[] = {
+	F_USER(REQ), F_NAME(REQ), F_ROLE(REQ), F(SROLE, STR, REQ, 1, 16), F(STATE, STR, REQ, 1, 16),
+};
+static const struct wire_fspec r_msg[] = {
+	F_SEQ(REQ), F(HDR, BIN, REQ, 1, 128), F(NONCE, BIN, REQ, 24, 24),
+	F(CT, BIN, REQ, 16, WIRE_MAX_CT), F_SIG(REQ), F(SENDER_NAME, STR, REQ, 0, WIRE_MAX_NAME),
+	F_TS(REQ),
+};
+static const struct wire_fspec r_key[] = {
+	F_EPOCH(OPT), F(FROM, BIN, OPT, 32, 32), F(TO, BIN, OPT, 32, 32),
+	F(BOX, BIN, REQ, KEYBOX_BYTES, KEYBOX_BYTES),
+};
+static const struct wire_fspec r_need[] = {
+	F_GROUP(REQ), F_EPOCH(REQ), F_USER(REQ),
+};
+
+const struct wire_schema wire_records[WR__COUNT] = {
+	[WR_GROUP] = { "group", 0, FIELDS(r_group) },
+	[WR_MEMBER] = { "member", 0, FIELDS(r_member) },
+	[WR_MSG] = { "message", 0, FIELDS(r_msg) },
+	[WR_KEY] = { "key", 0, FIELDS(r_key) },
+	[WR_NEED] = { "need", 0, FIELDS(r_need) },
+};
+
+/* node -> client */
+static const struct wire_fspec k_challenge[] = {
+	F(V, UINT, REQ, 1, 255), F(NODE, BIN, REQ, 32, 32), F(CHALLENGE, BIN, REQ, 32, 32),
+	F_NAME(REQ), F_AREA(REQ), F(MAX_TEXT, UINT, REQ, 1, U64MAX),
+};
+static const struct wire_fspec k_error[] = {
+	F(CODE, UINT, REQ, 1, 65535), F(MSG, STR, REQ, 0, 256),
+};
+static const struct wire_fspec k_ok[] = {
+	F(CERT, BIN, OPT, 1, 512),
+};
+static const struct wire_fspec k_welcome[] = {
+	F_USER(REQ), F_NAME(REQ), F_ROLE(REQ), F(CERT, BIN, REQ, 1, 512),
+};
+static const struct wire_fspec k_groups[] = {
+	A(GROUPS, REQ, 0, WIRE_MAX_ARRAY, WR_GROUP),
+};
+static const struct wire_fspec k_members[] = {
+	F_GROUP(REQ), A(MEMBERS, REQ, 0, WIRE_MAX_ARRAY, WR_MEMBER),
+};
+static const struct wire_fspec k_invite[] = {
+	F_GROUP(REQ), F(TOKEN, BIN, REQ, 16, 16), F_TS(REQ),
+};
+static const struct wire_fspec k_joined[] = {
+	F_GROUP(REQ), F_NAME(REQ), F(STATE, STR, REQ, 1, 16), F_EPOCH(REQ),
+};
+static const struct wire_fspec k_ack[] = {
+	F_GROUP(REQ), F_SEQ(REQ), F(ID, BIN, REQ, 16, 16), F_TS(REQ),
+};
+static const struct wire_fspec k_msgs[] = {
+	F_GROUP(REQ), A(MSGS, REQ, 0, WIRE_MAX_ARRAY, WR_MSG), F(MORE, BOOL, REQ, 0, 1),
+};
+static const struct wire_fspec k_keys[] = {
+	F_GROUP(REQ), A(KEYS, REQ, 0, WIRE_MAX_ARRAY, WR_KEY),
+};
+static const struct wire_fspec k_needs[] = {
+	A(NEEDS, REQ, 0, WIRE_MAX_ARRAY, WR_NEED),
+};
+static const struct wire_fspec k_ev_msg[] = {
+	F_GROUP(REQ), F_SEQ(REQ), F(HDR, BIN, REQ, 1, 128), F(NONCE, BIN, REQ, 24, 24),
+	F(CT, BIN, REQ, 16, WIRE_MAX_CT), F_SIG(REQ), F(SENDER_NAME, STR, REQ, 0, WIRE_MAX_NAME),
+	F_TS(REQ),
+};
+static const struct wire_fspec k_ev_key[] = {
+	F_GROUP(REQ), F_EPOCH(REQ),
+};
+
+/* client -> node */
+static const struct wire_fspec k_register[] = {
+	F_USER(REQ), F_NAME(REQ), F_SIG(REQ), F(ENROLL, STR, OPT, 1, 64),
+};
+static const struct wire_fspec k_login[] = {
+	F_USER(REQ), F_SIG(REQ),
+};
+static const struct wire_fspec k_role_grant[] = {
+	F_USER(REQ), F_ROLE(REQ),
+};
+static const struct wire_fspec k_group_create[] = {
+	F_GROUP(REQ), F_NAME(REQ), F_AREA(REQ), F(APPROVAL, BOOL, OPT, 0, 1),
+	F(BOX, BIN, REQ, KEYBOX_BYTES, KEYBOX_BYTES),
+};
+static const struct wire_fspec k_group_only[] = {
+	F_GROUP(REQ),
+};
+static const struct wire_fspec k_join[] = {
+	F(TOKEN, BIN, REQ, 16, 16),
+};
+static const struct wire_fspec k_approve[] = {
+	F_GROUP(REQ), F_USER(REQ), F(ACCEPT, BOOL, REQ, 0, 1),
+};
+static const struct wire_fspec k_send[] = {
+	F(HDR, BIN, REQ, 1, 128), F(NONCE, BIN, REQ, 24, 24), F(CT, BIN, REQ, 16, WIRE_MAX_CT),
+	F_SIG(REQ),
+};
+static const struct wire_fspec k_history[] = {
+	F_GROUP(REQ), F(SINCE, UINT, OPT, 0, U64MAX), F(LIMIT, UINT, OPT, 1, WIRE_MAX_ARRAY),
+};
+static const struct wire_fspec k_keys_put[] = {
+	F_GROUP(REQ), F_EPOCH(REQ), A(KEYS, REQ, 1, WIRE_MAX_ARRAY, WR_KEY),
+};
+static const struct wire_fspec k_group_opt[] = {
+	F_GROUP(OPT),
+};
+static const struct wire_fspec k_none[1];
+
+#define N2C	WIRE_DIR_N2C
+#define C2N	WIRE_DIR_C2N
+
+const struct wire_schema wire_kinds[WK__COUNT] = {
+	[WK_CHALLENGE] = { "challenge", N2C, FIELDS(k_challenge) },
+	[WK_ERROR] = { "error", N2C, FIELDS(k_error) },
+	[WK_OK] = { "ok", N2C, FIELDS(k_ok) },
+	[WK_WELCOME] = { "welcome", N2C, FIELDS(k_welcome) },
+	[WK_GROUPS] = { "groups", N2C, FIELDS(k_groups) },
+	[WK_MEMBERS] = { "members", N2C, FIELDS(k_members) },
+	[WK_INVITE] = { "invite", N2C, FIELDS(k_invite) },
+	[WK_JOINED] = { "joined", N2C, FIELDS(k_joined) },
+	[WK_ACK] = { "ack", N2C, FIELDS(k_ack) },
+	[WK_MSGS] = { "msgs", N2C, FIELDS(k_msgs) },
+	[WK_KEYS] = { "keys", N2C, FIELDS(k_keys) },
+	[WK_NEEDS] = { "needs", N2C, FIELDS(k_needs) },
+	[WK_EV_MSG] = { "msg", N2C, FIELDS(k_ev_msg) },
+	[WK_EV_KEY] = { "key", N2C, FIELDS(k_ev_key) },
+	[WK_REGISTER] = { "register", C2N, FIELDS(k_register) },
+	[WK_LOGIN] = { "login", C2N, FIELDS(k_login) },
+	[WK_ROLE_GRANT] = { "role_grant", C2N, FIELDS(k_role_grant) },
+	[WK_GROUP_CREATE] = { "group_create", C2N, FIELDS(k_group_create) },
+	[WK_GROUP_LIST] = { "group_list", C2N, 0, k_none },
+	[WK_GROUP_MEMBERS] = { "group_members", C2N, FIELDS(k_group_only) },
+	[WK_INVITE_CREATE] = { "invite_create", C2N, FIELDS(k_group_only) },
+	[WK_JOIN] = { "join", C2N, FIELDS(k_join) },
+	[WK_APPROVE] = { "approve", C2N, FIELDS(k_approve) },
+	[WK_SEND] = { "send", C2N, FIELDS(k_send) },
+	[WK_HISTORY] = { "history", C2N, FIELDS(k_history) },
+	[WK_KEYS_GET] = { "keys_get", C2N, FIELDS(k_group_only) },
+	[WK_KEYS_PUT] = { "keys_put", C2N, FIELDS(k_keys_put) },
+	[WK_KEYS_NEEDED] = { "keys_needed", C2N, FIELDS(k_group_opt) },
+	[WK_SUBSCRIBE] = { "subscribe", C2N, FIELDS(k_group_opt) },
+};

@@ -1,0 +1,158 @@
+/*
+ * store.h: the node's durable state in one LMDB environment.
+ *
+ * Named databases (keys are raw bytes, big-endian numbers; values are msgpack arrays):
+ *   meta     "schema" -> version; "node" -> node_meta
+ *   users    user_pk(32)                     -> user_rec
+ *   groups   gid(16)                         -> group_rec
+ *   members  gid(16) || user_pk(32)          -> member_rec
+ *   ugroups  user_pk(32) || gid(16)          -> (empty)    groups of a user
+ *   msgs     gid(16) || seq(be64)            -> msg_rec
+ *   msgids   gid(16) || id(16)               -> seq(be64)  de-duplication of resends
+ *   keys     gid(16) || epoch(be32) || to(32) -> key_rec
+ *   invites  token(16)                       -> invite_rec
+ * A write transaction is opened by the caller (one per core-loop turn) and passed to
+ * every put; nothing is durable until store_commit() returned 0. The environment is
+ * opened without MDB_NOSYNC: a commit that returned is on disk.
+ *
+ * Getters return 0 when found, STORE_NOTFOUND when not, -1 on error (logged).
+ * Pointers in returned records (msg_rec) point into the map: valid until the
+ * transaction ends.
+ */
+#ifndef YISHI_STORE_H
+#define YISHI_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#define STORE_SCHEMA_VERSION	1
+#define STORE_NOTFOUND		1
+#define STORE_MAP_SIZE		((size_t)8 << 30)	/* address space reserved, not disk used */
+
+struct store;
+
+#define STORE_CREATE	0x1	/* create a new store; fail if one exists in dir */
+#define STORE_RDONLY	0x2
+
+/*
+ * Open the store in directory dir. Without STORE_CREATE the directory must hold a
+ * store of this schema version. On failure returns -1 and writes a sentence an
+ * operator can act on into err ("no store in DIR: run yishi-node init first").
+ */
+int	 store_open(struct store **st, const char *dir, int flags, char *err, size_t errlen)
+	    __attribute__((warn_unused_result));
+void	 store_close(struct store *st);
+
+int	 store_begin(struct store *st, int write, MDB_txn **txn) __attribute__((warn_unused_result));
+int	 store_commit(MDB_txn *txn) __attribute__((warn_unused_result));	/* 0 or -1; txn is gone */
+void	 store_abort(MDB_txn *txn);
+
+/* Node identity and settings. */
+struct node_meta {
+	uint8_t		sk[64];		/* node signing key */
+	char		name[65];
+	char		area[13];
+	uint64_t	created_ms;
+	uint8_t		enroll_hash[32];	/* BLAKE2b of the one-time enrollment code */
+	uint8_t		enroll_used;
+};
+int	 store_meta_get(struct store *st, MDB_txn *txn, struct node_meta *m);
+int	 store_meta_put(struct store *st, MDB_txn *txn, const struct node_meta *m);
+
+struct user_rec {
+	uint8_t		pk[32];
+	char		name[65];
+	char		role[17];	/* resident, police, auxiliary, grid, mediator, admin */
+	uint64_t	created_ms;
+};
+int	 store_user_get(struct store *st, MDB_txn *txn, const uint8_t pk[32], struct user_rec *u);
+int	 store_user_put(struct store *st, MDB_txn *txn, const struct user_rec *u);
+
+struct group_rec {
+	uint8_t		gid[16];
+	char		name[65];
+	char		area[13];
+	uint8_t		approval;	/* joins need a moderator's approval */
+	uint8_t		owner[32];
+	uint32_t	epoch;		/* current key epoch, from 1 */
+	uint64_t	last_seq;	/* seq of the newest message, 0 when none */
+	uint32_t	count;		/* members (not pending requests) */
+	uint32_t	max_members;
+	uint64_t	created_ms;
+};
+int	 store_group_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], struct group_rec *g);
+int	 store_group_put(struct store *st, MDB_txn *txn, const struct group_rec *g);
+
+struct member_rec {
+	uint8_t		gid[16];
+	uint8_t		user[32];
+	char		role[17];	/* owner, moderator, member */
+	char		state[17];	/* member, pending */
+	uint64_t	joined_ms;
+	uint64_t	joined_seq;	/* group's last_seq when admitted */
+};
+int	 store_member_get(struct store *st, MDB_txn *txn, const uint8_t gid[16],
+	    const uint8_t user[32], struct member_rec *m);
+/* Also maintains the ugroups index. */
+int	 store_member_put(struct store *st, MDB_txn *txn, const struct member_rec *m);
+int	 store_member_del(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t user[32]);
+/* Call cb for each member of gid in key order; a non-zero return stops and is returned. */
+int	 store_member_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16],
+	    int (*cb)(const struct member_rec *, void *), void *arg);
+/* Call cb for each group id the user has a member record in (any state). */
+int	 store_user_groups_iter(struct store *st, MDB_txn *txn, const uint8_t user[32],
+	    int (*cb)(const uint8_t gid[16], void *), void *arg);
+
+struct msg_rec {
+	uint8_t		 gid[16];
+	uint64_t	 seq;
+	uint64_t	 ts_ms;		/* node time of acceptance */
+	uint8_t		 sender[32];
+	uint8_t		 id[16];
+	const uint8_t	*hdr;
+	uint32_t	 hdrlen;
+	const uint8_t	*nonce;		/* 24 bytes */
+	const uint8_t	*ct;
+	uint32_t	 ctlen;
+	const uint8_t	*sig;		/* 64 bytes */
+};
+/* Store m under (gid, seq) and index its id. */
+int	 store_msg_put(struct store *st, MDB_txn *txn, const struct msg_rec *m);
+int	 store_msg_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t seq,
+	    struct msg_rec *m);
+int	 store_msg_by_id(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t id[16],
+	    uint64_t *seq);
+/* Call cb for each message of gid with seq > since, ascending; non-zero stops. */
+int	 store_msg_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t since,
+	    int (*cb)(const struct msg_rec *, void *), void *arg);
+
+struct key_rec {
+	uint8_t		gid[16];
+	uint32_t	epoch;
+	uint8_t		to[32];
+	uint8_t		from[32];
+	uint8_t		box[72];
+};
+int	 store_key_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint32_t epoch,
+	    const uint8_t to[32], struct key_rec *k);
+int	 store_key_put(struct store *st, MDB_txn *txn, const struct key_rec *k);
+/* Call cb for each key record of gid addressed to `to`, all epochs ascending. */
+int	 store_key_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t to[32],
+	    int (*cb)(const struct key_rec *, void *), void *arg);
+
+struct invite_rec {
+	uint8_t		token[16];
+	uint8_t		gid[16];
+	uint8_t		by[32];
+	uint64_t	created_ms;
+	uint64_t	expires_ms;
+};
+int	 store_invite_get(struct store *st, MDB_txn *txn, const uint8_t token[16], struct invite_rec *i);
+int	 store_invite_put(struct store *st, MDB_txn *txn, const struct invite_rec *i);
+
+/* Counts for operators and tests: entries in the named database ("msgs", "users", ...). */
+int	 store_count(struct store *st, MDB_txn *txn, const char *dbname, uint64_t *n);
+
+#endif
