@@ -1,1 +1,503 @@
-/* core.c */
+/* core.c: the core thread's loop, sessions, turn commit and fan-out. See core.h. */
+#include "node/core.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "node/oframe.h"
+#include "proto/log.h"
+#include "storage/store.h"
+
+static const struct core_route {
+	enum wire_kind	 kind;
+	int		 auth;		/* requires a logged-in session */
+	core_handler	*fn;
+} core_routes[] = {
+	{ WK_REGISTER, 0, user_register },
+	{ WK_LOGIN, 0, user_login },
+	{ WK_ROLE_GRANT, 1, user_role_grant },
+	{ WK_GROUP_CREATE, 1, group_create },
+	{ WK_GROUP_LIST, 1, group_list },
+	{ WK_GROUP_MEMBERS, 1, group_members },
+	{ WK_INVITE_CREATE, 1, group_invite_create },
+	{ WK_JOIN, 1, group_join },
+	{ WK_APPROVE, 1, group_approve },
+	{ WK_SEND, 1, msg_send },
+	{ WK_HISTORY, 1, msg_history },
+	{ WK_KEYS_GET, 1, keys_get },
+	{ WK_KEYS_PUT, 1, keys_put },
+	{ WK_KEYS_NEEDED, 1, keys_needed },
+	{ WK_SUBSCRIBE, 1, group_subscribe },
+};
+
+static void	core_wake_cb(evutil_socket_t, short, void *);
+static void	core_signal_cb(evutil_socket_t, short, void *);
+
+int
+core_init(struct core *c, struct event_base *base, struct store *st,
+    const struct node_conf *conf, const struct node_ident *ident, struct queue *in,
+    struct queue *out)
+{
+	memset(c, 0, sizeof *c);
+	c->base = base;
+	c->st = st;
+	c->conf = conf;
+	c->ident = ident;
+	c->in = in;
+	c->out = out;
+	c->nslots = conf->max_sessions;
+	if ((c->sess = calloc(c->nslots, sizeof *c->sess)) == NULL)
+		return -1;
+	c->wake = event_new(base, -1, 0, core_wake_cb, c);
+	c->sigint = evsignal_new(base, SIGINT, core_signal_cb, c);
+	c->sigterm = evsignal_new(base, SIGTERM, core_signal_cb, c);
+	if (c->wake == NULL || c->sigint == NULL || c->sigterm == NULL ||
+	    evsignal_add(c->sigint, NULL) == -1 || evsignal_add(c->sigterm, NULL) == -1) {
+		core_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+core_session_free(struct core_session *s)
+{
+	if (s == NULL)
+		return;
+	free(s->groups);
+	free(s);
+}
+
+void
+core_free(struct core *c)
+{
+	uint32_t i;
+
+	if (c->txn != NULL)
+		store_abort(c->txn);
+	c->txn = NULL;
+	for (i = 0; c->sess != NULL && i < c->nslots; i++)
+		core_session_free(c->sess[i]);
+	free(c->sess);
+	free(c->rates);
+	if (c->wake != NULL)
+		event_free(c->wake);
+	if (c->sigint != NULL)
+		event_free(c->sigint);
+	if (c->sigterm != NULL)
+		event_free(c->sigterm);
+	c->sess = NULL;
+	c->rates = NULL;
+	c->wake = c->sigint = c->sigterm = NULL;
+}
+
+void
+core_wake(struct core *c)
+{
+	/* Thread-safe with evthread_use_pthreads(), which main() calls first. */
+	event_active(c->wake, EV_READ, 0);
+}
+
+static void
+core_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct core *c = arg;
+
+	(void)what;
+	log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	event_base_loopbreak(c->base);
+}
+
+MDB_txn *
+core_txn(struct core *c)
+{
+	if (c->txn == NULL && store_begin(c->st, 1, &c->txn) != 0) {
+		c->txn = NULL;
+		return NULL;
+	}
+	return c->txn;
+}
+
+static void
+core_hold(struct core *c, enum qitem_type type, sid_t sid, struct oframe *f, int is_reply)
+{
+	struct qitem *it;
+
+	it = queue_item_new(type, sid);
+	it->out = f;
+	it->is_reply = is_reply;
+	if (c->pend_tail == NULL)
+		c->pend = it;
+	else
+		c->pend_tail->next = it;
+	c->pend_tail = it;
+}
+
+struct oframe *
+core_encode(enum wire_kind k, const struct wire_rec *r)
+{
+	msgpack_sbuffer sb;
+	struct oframe *f = NULL;
+	int rc;
+
+	msgpack_sbuffer_init(&sb);
+	if ((rc = wire_encode(k, 0, r, &sb)) != WE_OK)
+		log_warnx("core: cannot encode %s: %s", wire_kinds[k].name, wire_err_name(rc));
+	else if ((f = oframe_new(&sb)) == NULL)
+		log_warnx("core: out of memory encoding %s", wire_kinds[k].name);
+	msgpack_sbuffer_destroy(&sb);
+	return f;
+}
+
+void
+core_reply(struct core *c, struct core_session *s, uint64_t rid, enum wire_kind k,
+    const struct wire_rec *r)
+{
+	msgpack_sbuffer sb;
+	struct oframe *f;
+	int rc;
+
+	msgpack_sbuffer_init(&sb);
+	if ((rc = wire_encode(k, rid, r, &sb)) != WE_OK) {
+		log_warnx("core: cannot encode %s reply: %s", wire_kinds[k].name,
+		    wire_err_name(rc));
+		msgpack_sbuffer_clear(&sb);
+		wire_encode_error(rid, WE_INTERNAL, "the node could not encode its reply", &sb);
+	}
+	if ((f = oframe_new(&sb)) != NULL)
+		core_hold(c, QI_SEND, s->sid, f, 1);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+void
+core_reply_ok(struct core *c, struct core_session *s, uint64_t rid)
+{
+	struct wire_rec r;
+
+	wire_rec_init(&r, &wire_kinds[WK_OK]);
+	core_reply(c, s, rid, WK_OK, &r);
+}
+
+void
+core_error(struct core *c, struct core_session *s, uint64_t rid, int code, const char *fmt, ...)
+{
+	msgpack_sbuffer sb;
+	struct oframe *f;
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_debug("session %llx: error %s: %s", (unsigned long long)s->sid, wire_err_name(code),
+	    msg);
+	msgpack_sbuffer_init(&sb);
+	wire_encode_error(rid, code, msg, &sb);
+	if ((f = oframe_new(&sb)) != NULL)
+		core_hold(c, QI_SEND, s->sid, f, 1);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+void
+core_event(struct core *c, struct core_session *s, struct oframe *f)
+{
+	core_hold(c, QI_SEND, s->sid, oframe_ref(f), 0);
+}
+
+int
+core_gids_add(const uint8_t gid[16], void *arg)
+{
+	struct core_gids *v = arg;
+	uint8_t (*ng)[16];
+
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 16;
+
+		if ((ng = reallocarray(v->gid, cap, sizeof *ng)) == NULL)
+			return -1;
+		v->gid = ng;
+		v->cap = cap;
+	}
+	memcpy(v->gid[v->n++], gid, 16);
+	return v->n >= WIRE_MAX_ARRAY;	/* a user in more groups sees the first 1000 */
+}
+
+int
+core_session_in_group(const struct core_session *s, const uint8_t gid[16])
+{
+	uint32_t i;
+
+	for (i = 0; i < s->ngroups; i++)
+		if (memcmp(s->groups[i], gid, 16) == 0)
+			return 1;
+	return 0;
+}
+
+int
+core_session_add_group(struct core_session *s, const uint8_t gid[16])
+{
+	uint8_t (*ng)[16];
+	uint32_t cap;
+
+	if (core_session_in_group(s, gid))
+		return 0;
+	if (s->ngroups == s->capgroups) {
+		cap = s->capgroups ? s->capgroups * 2 : 8;
+		if ((ng = reallocarray(s->groups, cap, sizeof *ng)) == NULL)
+			return -1;
+		s->groups = ng;
+		s->capgroups = cap;
+	}
+	memcpy(s->groups[s->ngroups++], gid, 16);
+	return 0;
+}
+
+/*
+ * Fan-out walks the session table: with one subscription scope per session this is a
+ * scan of at most max_sessions pointers per message. An index by group replaces it
+ * when the benchmarks ask for it.
+ */
+void
+core_group_event(struct core *c, const uint8_t gid[16], struct oframe *f)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nslots; i++) {
+		struct core_session *s = c->sess[i];
+
+		if (s != NULL && s->subscribed && core_session_in_group(s, gid))
+			core_event(c, s, f);
+	}
+}
+
+void
+core_user_event(struct core *c, const uint8_t user[32], struct oframe *f)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nslots; i++) {
+		struct core_session *s = c->sess[i];
+
+		if (s != NULL && s->subscribed && s->authed && memcmp(s->user, user, 32) == 0)
+			core_event(c, s, f);
+	}
+}
+
+void
+core_user_joined(struct core *c, const uint8_t user[32], const uint8_t gid[16])
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nslots; i++) {
+		struct core_session *s = c->sess[i];
+
+		if (s != NULL && s->subscribed && s->authed && memcmp(s->user, user, 32) == 0 &&
+		    core_session_add_group(s, gid) == -1)
+			log_warnx("core: out of memory adding a group to a session");
+	}
+}
+
+static int
+core_rate_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+uint64_t
+core_rate_take(struct core *c, const uint8_t user[32])
+{
+	struct core_rate *r, *nr;
+	double per_ms = c->conf->rate_per_min / 60000.0;
+	uint64_t now = node_now_ms();
+	size_t lo = 0, hi = c->nrates, mid;
+
+	r = bsearch(user, c->rates, c->nrates, sizeof *c->rates, core_rate_cmp);
+	if (r == NULL) {
+		if (c->nrates == c->caprates) {
+			size_t cap = c->caprates ? c->caprates * 2 : 64;
+
+			if ((nr = reallocarray(c->rates, cap, sizeof *nr)) == NULL)
+				return 0;	/* no memory to track: let it through */
+			c->rates = nr;
+			c->caprates = cap;
+		}
+		while (lo < hi) {
+			mid = (lo + hi) / 2;
+			if (memcmp(c->rates[mid].user, user, 32) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		memmove(&c->rates[lo + 1], &c->rates[lo], (c->nrates - lo) * sizeof *c->rates);
+		c->nrates++;
+		r = &c->rates[lo];
+		memcpy(r->user, user, 32);
+		r->tokens = c->conf->rate_burst;
+		r->last_ms = now;
+	}
+	r->tokens += (double)(now - r->last_ms) * per_ms;
+	if (r->tokens > c->conf->rate_burst)
+		r->tokens = c->conf->rate_burst;
+	r->last_ms = now;
+	if (r->tokens >= 1.0) {
+		r->tokens -= 1.0;
+		return 0;
+	}
+	return (uint64_t)((1.0 - r->tokens) / per_ms) + 1;
+}
+
+static struct core_session *
+core_session_get(struct core *c, sid_t sid)
+{
+	struct core_session *s;
+
+	if (SID_SLOT(sid) >= c->nslots)
+		return NULL;
+	s = c->sess[SID_SLOT(sid)];
+	return s != NULL && s->sid == sid ? s : NULL;
+}
+
+static void
+core_dispatch(struct core *c, struct qitem *it)
+{
+	struct core_session *s;
+	struct wire_frame *f = it->frame;
+	size_t i;
+
+	if ((s = core_session_get(c, it->sid)) == NULL)
+		return;		/* closed while the frame was queued */
+	for (i = 0; i < sizeof core_routes / sizeof core_routes[0]; i++) {
+		const struct core_route *r = &core_routes[i];
+
+		if (r->kind != f->kind)
+			continue;
+		if (r->auth && !s->authed) {
+			core_error(c, s, f->rid, WE_AUTH_REQUIRED,
+			    "log in first (send register or login)");
+			return;
+		}
+		if (!r->auth && s->authed) {
+			core_error(c, s, f->rid, WE_INVALID, "this session is already logged in");
+			return;
+		}
+		r->fn(c, s, f, it);
+		return;
+	}
+	core_error(c, s, f->rid, WE_UNKNOWN_KIND, "a node does not accept '%s' frames",
+	    wire_kinds[f->kind].name);
+}
+
+static void
+core_item(struct core *c, struct qitem *it)
+{
+	struct core_session *s;
+	uint32_t slot = SID_SLOT(it->sid);
+
+	switch (it->type) {
+	case QI_OPEN:
+		if (slot >= c->nslots)
+			return;
+		core_session_free(c->sess[slot]);
+		if ((s = calloc(1, sizeof *s)) == NULL) {
+			c->sess[slot] = NULL;
+			core_hold(c, QI_KICK, it->sid, NULL, 0);
+			return;
+		}
+		s->sid = it->sid;
+		c->sess[slot] = s;
+		return;
+	case QI_CLOSE:
+		if ((s = core_session_get(c, it->sid)) != NULL) {
+			core_session_free(s);
+			c->sess[slot] = NULL;
+		}
+		return;
+	case QI_FRAME:
+		core_dispatch(c, it);
+		return;
+	case QI_SEND:
+	case QI_KICK:
+		break;
+	}
+	log_warnx("core: unexpected queue item type %d", it->type);
+}
+
+/* End of a turn: commit, then release what the turn produced. */
+static void
+core_turn_end(struct core *c)
+{
+	struct qitem *it, *next;
+	msgpack_sbuffer sb;
+	int failed = 0, pushed = 0;
+
+	if (c->txn != NULL) {
+		failed = store_commit(c->txn) != 0;
+		c->txn = NULL;
+		c->commits++;
+		if (failed)
+			log_warnx("core: commit failed: refusing every request of this turn");
+	}
+	for (it = c->pend; it != NULL; it = next) {
+		next = it->next;
+		if (failed) {
+			if (!it->is_reply) {
+				queue_item_free(it);
+				continue;
+			}
+			oframe_unref(it->out);
+			msgpack_sbuffer_init(&sb);
+			wire_encode_error(0, WE_INTERNAL, "the node failed to store; nothing was "
+			    "accepted", &sb);
+			it->out = oframe_new(&sb);
+			msgpack_sbuffer_destroy(&sb);
+			it->type = QI_KICK;
+		}
+		queue_push(c->out, it);
+		pushed = 1;
+	}
+	c->pend = c->pend_tail = NULL;
+	if (pushed && c->wake_edge != NULL)
+		c->wake_edge(c->wake_edge_arg);
+}
+
+static void
+core_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct core *c = arg;
+	struct qitem *it, *next;
+
+	(void)fd;
+	(void)what;
+	c->turns++;
+	for (it = queue_take_all(c->in); it != NULL; it = next) {
+		next = it->next;
+		core_item(c, it);
+		queue_item_free(it);
+	}
+	core_turn_end(c);
+}
+
+int
+role_is_station(const char *role)
+{
+	static const char *const roles[] = {
+		"resident", "police", "auxiliary", "grid", "mediator", "admin",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		if (strcmp(role, roles[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+role_can_found_group(const char *role)
+{
+	return strcmp(role, "police") == 0 || strcmp(role, "admin") == 0;
+}

@@ -1,0 +1,133 @@
+/*
+ * core.h: the core thread: every decision and every durable write.
+ *
+ * The core runs a libevent loop. Each turn it takes every request the edge queued,
+ * dispatches each to its handler (user.c, group.c, msg.c, keys.c), and commits all
+ * their writes in ONE LMDB transaction. Replies and events produced in the turn are
+ * held until that commit returned, then handed to the edge: nothing is acknowledged
+ * before it is on disk. If the commit fails, every reply of the turn becomes an
+ * "internal" error and the sessions involved are closed.
+ */
+#ifndef YISHI_CORE_H
+#define YISHI_CORE_H
+
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "node/node.h"
+#include "node/queue.h"
+#include "proto/wire.h"
+
+struct event_base;
+struct store;
+struct oframe;
+
+#define CORE_ROLE_MAX	17
+
+struct core_session {
+	sid_t		 sid;
+	int		 authed;
+	uint8_t		 user[32];
+	char		 name[65];
+	char		 role[CORE_ROLE_MAX];	/* station role */
+	int		 subscribed;
+	uint8_t		(*groups)[16];		/* subscribed groups the user is a member of */
+	uint32_t	 ngroups, capgroups;
+};
+
+struct core_rate {
+	uint8_t		 user[32];
+	double		 tokens;
+	uint64_t	 last_ms;
+};
+
+struct core {
+	struct event_base	*base;
+	struct event		*wake;
+	struct event		*sigint, *sigterm;
+	struct store		*st;
+	MDB_txn			*txn;		/* this turn's write transaction, lazily begun */
+	const struct node_conf	*conf;
+	const struct node_ident	*ident;
+	struct queue		*in;		/* edge -> core */
+	struct queue		*out;		/* core -> edge */
+	void			(*wake_edge)(void *);
+	void			*wake_edge_arg;
+	struct core_session	**sess;		/* by slot */
+	uint32_t		 nslots;
+	struct qitem		*pend, *pend_tail;	/* held until commit */
+	struct core_rate	*rates;		/* sorted by user, for bsearch */
+	size_t			 nrates, caprates;
+	uint64_t		 turns, commits;
+};
+
+/* Handler of one request kind. rid is the request id to put in the reply. */
+typedef void core_handler(struct core *c, struct core_session *s, struct wire_frame *f,
+    struct qitem *it);
+
+/* Set up and run the loop until SIGINT/SIGTERM or core_stop(); returns 0 on a clean stop. */
+int	 core_init(struct core *c, struct event_base *base, struct store *st,
+	    const struct node_conf *conf, const struct node_ident *ident, struct queue *in,
+	    struct queue *out) __attribute__((warn_unused_result));
+void	 core_free(struct core *c);
+/* Called by the edge thread after pushing to c->in: wakes the core. Thread-safe. */
+void	 core_wake(struct core *c);
+
+/* The turn's write transaction, begun on first use; NULL if LMDB refused. */
+MDB_txn	*core_txn(struct core *c);
+
+/* Encode and hold a reply (kind k, fields r) to session s for request rid. */
+void	 core_reply(struct core *c, struct core_session *s, uint64_t rid, enum wire_kind k,
+	    const struct wire_rec *r);
+void	 core_reply_ok(struct core *c, struct core_session *s, uint64_t rid);
+void	 core_error(struct core *c, struct core_session *s, uint64_t rid, int code,
+	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Encode a frame once for sharing; NULL (logged) on failure. */
+struct oframe *core_encode(enum wire_kind k, const struct wire_rec *r);
+/* Hold an event frame for session s (takes a new reference). */
+void	 core_event(struct core *c, struct core_session *s, struct oframe *f);
+/* Hold f for every subscribed session of a member of gid; except may be NULL. */
+void	 core_group_event(struct core *c, const uint8_t gid[16], struct oframe *f);
+/* Hold f for every subscribed session of user. */
+void	 core_user_event(struct core *c, const uint8_t user[32], struct oframe *f);
+/* Tell the user's subscribed sessions that they are now a member of gid. */
+void	 core_user_joined(struct core *c, const uint8_t user[32], const uint8_t gid[16]);
+
+/* A growing list of group ids; core_gids_add is a store_user_groups_iter callback. */
+struct core_gids {
+	uint8_t		(*gid)[16];
+	size_t		  n, cap;
+};
+int	 core_gids_add(const uint8_t gid[16], void *arg);
+
+int	 core_session_in_group(const struct core_session *s, const uint8_t gid[16]);
+int	 core_session_add_group(struct core_session *s, const uint8_t gid[16]);
+
+/* Per-user token bucket: 0 if the user may send now, else ms until they may. */
+uint64_t core_rate_take(struct core *c, const uint8_t user[32]);
+
+/* Handlers, one per request kind. */
+core_handler	user_register, user_login, user_role_grant;
+core_handler	group_create, group_list, group_members, group_invite_create, group_join,
+		group_approve, group_subscribe;
+core_handler	msg_send, msg_history;
+core_handler	keys_get, keys_put, keys_needed;
+
+/*
+ * Load group gid and the session user's member record; 0 if they are a member, else
+ * an error reply was held and -1 returned.
+ */
+struct group_rec;
+struct member_rec;
+int	 group_require_member(struct core *c, struct core_session *s, uint64_t rid,
+	    const uint8_t *gid, struct group_rec *g, struct member_rec *m);
+
+/* Hash of an enrollment code as kept in node_meta. */
+void	 user_enroll_hash(const char *code, uint8_t out[32]);
+
+/* Role checks shared by handlers. */
+int	 role_is_station(const char *role);	/* a valid station role name */
+int	 role_can_found_group(const char *role);
+
+#endif

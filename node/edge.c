@@ -1,0 +1,509 @@
+/* edge.c: see edge.h. */
+#include "node/edge.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <libwebsockets.h>
+#include <sodium.h>
+
+#include "node/core.h"
+#include "node/oframe.h"
+#include "proto/log.h"
+
+/* Per-connection state; lws allocates and zeroes it (per_session_data_size). */
+struct edge_sess {
+	struct lws	*wsi;
+	sid_t		 sid;
+	int		 open;		/* has a slot and is known to the core */
+	uint8_t		 challenge[YISHI_CHALLENGE_BYTES];
+	unsigned char	*rx;		/* message being reassembled from fragments */
+	size_t		 rxlen, rxcap;
+	int		 rx_toolong;
+	struct qitem	*head, *tail;	/* frames to write, in order */
+	size_t		 qbytes;
+	int		 closing;
+};
+
+static struct edge *edge_self;	/* lws callbacks reach the edge through this */
+
+static void
+edge_sess_push(struct edge_sess *es, struct qitem *it)
+{
+	it->next = NULL;
+	if (es->tail == NULL)
+		es->head = it;
+	else
+		es->tail->next = it;
+	es->tail = it;
+	if (it->out != NULL)
+		es->qbytes += it->out->len;
+	lws_callback_on_writable(es->wsi);
+}
+
+/* Queue an encoded frame written by the edge itself (challenge, decode errors). */
+static void
+edge_sess_send_sb(struct edge_sess *es, const msgpack_sbuffer *sb)
+{
+	struct qitem *it;
+
+	it = queue_item_new(QI_SEND, es->sid);
+	if ((it->out = oframe_new(sb)) == NULL) {
+		queue_item_free(it);
+		return;
+	}
+	edge_sess_push(es, it);
+}
+
+static void
+edge_sess_error(struct edge_sess *es, uint64_t rid, int code, const char *msg)
+{
+	msgpack_sbuffer sb;
+
+	msgpack_sbuffer_init(&sb);
+	wire_encode_error(rid, code, msg, &sb);
+	edge_sess_send_sb(es, &sb);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
+edge_to_core(struct edge *e, struct qitem *it)
+{
+	if (queue_push(e->in, it))
+		core_wake(e->core);
+}
+
+static int
+edge_sess_open(struct edge *e, struct edge_sess *es, struct lws *wsi)
+{
+	struct wire_rec r;
+	msgpack_sbuffer sb;
+	uint32_t slot;
+
+	es->wsi = wsi;
+	if (e->nfree == 0) {
+		log_warnx("edge: session limit (%u) reached, refusing a connection", e->nslots);
+		return -1;
+	}
+	slot = e->free_slots[--e->nfree];
+	e->gens[slot]++;
+	e->slots[slot] = es;
+	es->sid = SID_MAKE(slot, e->gens[slot]);
+	es->open = 1;
+	edge_to_core(e, queue_item_new(QI_OPEN, es->sid));
+
+	randombytes_buf(es->challenge, sizeof es->challenge);
+	wire_rec_init(&r, &wire_kinds[WK_CHALLENGE]);
+	wire_set_uint(&r, WF_V, WIRE_VERSION);
+	wire_set_bin(&r, WF_NODE, e->ident->id.pk, YISHI_PK_BYTES);
+	wire_set_bin(&r, WF_CHALLENGE, es->challenge, sizeof es->challenge);
+	wire_set_str(&r, WF_NAME, e->ident->name);
+	wire_set_str(&r, WF_AREA, e->ident->area);
+	wire_set_uint(&r, WF_MAX_TEXT, WIRE_MAX_TEXT);
+	msgpack_sbuffer_init(&sb);
+	if (wire_encode(WK_CHALLENGE, 0, &r, &sb) != WE_OK)
+		fatalx("edge: cannot encode the challenge frame");
+	edge_sess_send_sb(es, &sb);
+	msgpack_sbuffer_destroy(&sb);
+	return 0;
+}
+
+static void
+edge_sess_close(struct edge *e, struct edge_sess *es)
+{
+	struct qitem *it, *next;
+	uint32_t slot;
+
+	for (it = es->head; it != NULL; it = next) {
+		next = it->next;
+		queue_item_free(it);
+	}
+	es->head = es->tail = NULL;
+	free(es->rx);
+	es->rx = NULL;
+	if (!es->open)
+		return;
+	slot = SID_SLOT(es->sid);
+	e->slots[slot] = NULL;
+	e->free_slots[e->nfree++] = slot;
+	es->open = 0;
+	edge_to_core(e, queue_item_new(QI_CLOSE, es->sid));
+}
+
+/* A whole message arrived: decode, check signatures, hand to the core. */
+static void
+edge_sess_frame(struct edge *e, struct edge_sess *es, const unsigned char *buf, size_t len)
+{
+	struct wire_frame *f;
+	struct qitem *it;
+	int rc;
+
+	if ((f = calloc(1, sizeof *f)) == NULL) {
+		edge_sess_error(es, 0, WE_INTERNAL, "out of memory");
+		return;
+	}
+	if ((rc = wire_decode(buf, len, WIRE_DIR_C2N, f)) != WE_OK) {
+		log_debug("edge: session %llx: rejected frame: %s",
+		    (unsigned long long)es->sid, wire_err_name(rc));
+		edge_sess_error(es, f->rid, rc, wire_err_text(rc));
+		free(f);
+		return;
+	}
+	it = queue_item_new(QI_FRAME, es->sid);
+	it->frame = f;
+	switch (f->kind) {
+	case WK_REGISTER:
+	case WK_LOGIN:
+		if (auth_verify(f->r.f[WF_USER].p, e->ident->id.pk, es->challenge,
+		    f->r.f[WF_SIG].p) != 0) {
+			edge_sess_error(es, f->rid, WE_AUTH_FAILED,
+			    "the login signature does not verify for this session's challenge");
+			queue_item_free(it);
+			return;
+		}
+		break;
+	case WK_SEND:
+		if (msg_hdr_decode(f->r.f[WF_HDR].p, f->r.f[WF_HDR].len, &it->hdr) != 0) {
+			edge_sess_error(es, f->rid, WE_BAD_VALUE, "malformed message header");
+			queue_item_free(it);
+			return;
+		}
+		if (msg_verify(it->hdr.sender, f->r.f[WF_HDR].p, f->r.f[WF_HDR].len,
+		    f->r.f[WF_NONCE].p, f->r.f[WF_CT].p, f->r.f[WF_CT].len,
+		    f->r.f[WF_SIG].p) != 0) {
+			edge_sess_error(es, f->rid, WE_BAD_SIGNATURE,
+			    "the message signature does not verify");
+			queue_item_free(it);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	edge_to_core(e, it);
+}
+
+static void
+edge_sess_receive(struct edge *e, struct edge_sess *es, struct lws *wsi, const void *in,
+    size_t len)
+{
+	unsigned char *nrx;
+
+	if (lws_is_first_fragment(wsi)) {
+		es->rxlen = 0;
+		es->rx_toolong = 0;
+	}
+	if (!es->rx_toolong && es->rxlen + len > WIRE_MAX_IN_NODE)
+		es->rx_toolong = 1;
+	if (!es->rx_toolong) {
+		if (es->rxlen + len > es->rxcap) {
+			size_t cap = es->rxcap ? es->rxcap : 4096;
+
+			while (cap < es->rxlen + len)
+				cap *= 2;
+			if ((nrx = realloc(es->rx, cap)) == NULL) {
+				es->rx_toolong = 1;
+				goto done;
+			}
+			es->rx = nrx;
+			es->rxcap = cap;
+		}
+		memcpy(es->rx + es->rxlen, in, len);
+		es->rxlen += len;
+	}
+done:
+	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) != 0)
+		return;
+	if (es->rx_toolong)
+		edge_sess_error(es, 0, WE_TOO_LARGE, "frame exceeds the node's size limit");
+	else if (!lws_frame_is_binary(wsi))
+		edge_sess_error(es, 0, WE_MALFORMED, "frames are binary WebSocket messages");
+	else
+		edge_sess_frame(e, es, es->rx, es->rxlen);
+	es->rxlen = 0;
+	es->rx_toolong = 0;
+	if (es->rxcap > 65536) {	/* do not keep a large buffer per idle session */
+		free(es->rx);
+		es->rx = NULL;
+		es->rxcap = 0;
+	}
+}
+
+static int
+edge_sess_writeable(struct edge_sess *es, struct lws *wsi)
+{
+	struct qitem *it = es->head;
+	int kick;
+
+	if (it == NULL)
+		return es->closing ? -1 : 0;
+	if ((es->head = it->next) == NULL)
+		es->tail = NULL;
+	kick = it->type == QI_KICK;
+	if (it->out != NULL) {
+		es->qbytes -= it->out->len;
+		if (lws_write(wsi, oframe_payload(it->out), it->out->len, LWS_WRITE_BINARY) <
+		    (int)it->out->len) {
+			queue_item_free(it);
+			return -1;
+		}
+	}
+	queue_item_free(it);
+	if (kick)
+		return -1;
+	if (es->head != NULL || es->closing)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+/* Take what the core sent and give it to the sessions it is for. */
+static void
+edge_drain(struct edge *e)
+{
+	struct qitem *it, *next;
+	struct edge_sess *es;
+	uint32_t slot;
+
+	for (it = queue_take_all(e->out); it != NULL; it = next) {
+		next = it->next;
+		slot = SID_SLOT(it->sid);
+		es = slot < e->nslots ? e->slots[slot] : NULL;
+		if (es == NULL || es->sid != it->sid || es->closing) {
+			queue_item_free(it);
+			continue;
+		}
+		if (it->out != NULL && es->qbytes + it->out->len > NODE_SESSION_QUEUE_MAX) {
+			struct qitem *q, *qn;
+
+			log_warnx("edge: session %llx reads too slowly, closing it",
+			    (unsigned long long)es->sid);
+			queue_item_free(it);
+			for (q = es->head; q != NULL; q = qn) {
+				qn = q->next;
+				queue_item_free(q);
+			}
+			es->head = es->tail = NULL;
+			es->qbytes = 0;
+			es->closing = 1;
+			lws_callback_on_writable(es->wsi);
+			continue;
+		}
+		edge_sess_push(es, it);
+	}
+}
+
+static int
+edge_http(struct lws *wsi, const char *uri)
+{
+	int rc;
+
+	if (strcmp(uri, "/healthz") == 0)
+		rc = lws_return_http_status(wsi, HTTP_STATUS_OK, "ok");
+	else if (strncmp(uri, "/join/", 6) == 0)
+		rc = lws_return_http_status(wsi, HTTP_STATUS_OK,
+		    "This is an invitation to a Yishi group. Open it with the Yishi client: "
+		    "yishi join followed by this link.");
+	else
+		rc = lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL);
+	if (rc != 0)
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int
+edge_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+    size_t len)
+{
+	struct edge *e = edge_self;
+	struct edge_sess *es = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_ESTABLISHED:
+		memset(es, 0, sizeof *es);
+		return edge_sess_open(e, es, wsi);
+	case LWS_CALLBACK_RECEIVE:
+		if (es != NULL && es->open)
+			edge_sess_receive(e, es, wsi, in, len);
+		return 0;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return es != NULL ? edge_sess_writeable(es, wsi) : 0;
+	case LWS_CALLBACK_CLOSED:
+		if (es != NULL)
+			edge_sess_close(e, es);
+		return 0;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		if (e != NULL)
+			edge_drain(e);
+		return 0;
+	case LWS_CALLBACK_HTTP:
+		return edge_http(wsi, (const char *)in);
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols edge_protocols[] = {
+	{ "yishi.v1", edge_callback, sizeof(struct edge_sess), 65536, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+static void
+edge_lws_log(int level, const char *line)
+{
+	size_t n = strlen(line);
+
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	if (level & LLL_ERR)
+		log_warnx("lws: %.*s", (int)n, line);
+	else
+		log_debug("lws: %.*s", (int)n, line);
+}
+
+/*
+ * lws reports a failed listen without the reason, so probe the address with a plain
+ * socket first to tell the operator why ("address already in use").
+ */
+static int
+edge_probe_listen(const char *host, int port, char *err, size_t errlen)
+{
+	struct sockaddr_in sin;
+	int fd, one = 1, rc = 0;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1) {
+		snprintf(err, errlen, "cannot listen on %s:%d: not an IPv4 address", host, port);
+		return -1;
+	}
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return 0;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+		snprintf(err, errlen, "cannot listen on %s:%d: %s", host, port, strerror(errno));
+		rc = -1;
+	}
+	close(fd);
+	return rc;
+}
+
+int
+edge_init(struct edge *e, const struct node_conf *conf, const struct node_ident *ident,
+    struct core *core, struct queue *in, struct queue *out, char *err, size_t errlen)
+{
+	struct lws_context_creation_info info;
+	uint32_t i;
+
+	memset(e, 0, sizeof *e);
+	e->conf = conf;
+	e->ident = ident;
+	e->core = core;
+	e->in = in;
+	e->out = out;
+	e->nslots = conf->max_sessions;
+	e->slots = calloc(e->nslots, sizeof *e->slots);
+	e->gens = calloc(e->nslots, sizeof *e->gens);
+	e->free_slots = calloc(e->nslots, sizeof *e->free_slots);
+	if (e->slots == NULL || e->gens == NULL || e->free_slots == NULL) {
+		snprintf(err, errlen, "out of memory for %u sessions", e->nslots);
+		goto fail;
+	}
+	for (i = 0; i < e->nslots; i++)
+		e->free_slots[i] = e->nslots - 1 - i;
+	e->nfree = e->nslots;
+	if (edge_probe_listen(conf->host, conf->port, err, errlen) != 0)
+		goto fail;
+
+	lws_set_log_level(conf->verbose > 1 ? LLL_ERR | LLL_WARN | LLL_NOTICE : LLL_ERR,
+	    edge_lws_log);
+	memset(&info, 0, sizeof info);
+	info.port = conf->port;
+	info.iface = conf->host;
+	info.protocols = edge_protocols;
+	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.gid = -1;
+	info.uid = -1;
+	info.fd_limit_per_thread = conf->max_sessions + 64;
+	edge_self = e;
+	if ((e->ctx = lws_create_context(&info)) == NULL) {
+		snprintf(err, errlen, "cannot listen on %s:%d (libwebsockets refused)",
+		    conf->host, conf->port);
+		goto fail;
+	}
+	e->vh = lws_get_vhost_by_name(e->ctx, "default");
+	e->port = e->vh != NULL ? lws_get_vhost_listen_port(e->vh) : conf->port;
+	return 0;
+fail:
+	free(e->slots);
+	free(e->gens);
+	free(e->free_slots);
+	e->slots = NULL;
+	e->gens = e->free_slots = NULL;
+	edge_self = NULL;
+	return -1;
+}
+
+static void *
+edge_main(void *arg)
+{
+	struct edge *e = arg;
+
+	while (!atomic_load(&e->stop))
+		if (lws_service(e->ctx, 0) < 0)
+			break;
+	return NULL;
+}
+
+int
+edge_start(struct edge *e)
+{
+	sigset_t all, old;
+	int rc;
+
+	/* Signals belong to the core thread's libevent loop. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&e->thread, NULL, edge_main, e);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		return -1;
+	e->running = 1;
+	return 0;
+}
+
+void
+edge_wake(void *arg)
+{
+	struct edge *e = arg;
+
+	lws_cancel_service(e->ctx);
+}
+
+void
+edge_stop(struct edge *e)
+{
+	if (e->running) {
+		atomic_store(&e->stop, 1);
+		lws_cancel_service(e->ctx);
+		pthread_join(e->thread, NULL);
+		e->running = 0;
+	}
+	if (e->ctx != NULL)
+		lws_context_destroy(e->ctx);	/* closes every session (CLOSED callbacks) */
+	e->ctx = NULL;
+	free(e->slots);
+	free(e->gens);
+	free(e->free_slots);
+	e->slots = NULL;
+	e->gens = e->free_slots = NULL;
+	edge_self = NULL;
+}

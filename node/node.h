@@ -1,0 +1,44 @@
+/*
+ * node.h: the station node's configuration and the objects its two threads share.
+ *
+ * yishi-node runs two threads (DESIGN.md): the edge (libwebsockets: sessions, frame
+ * decode, signature checks) and the core (libevent: every decision and every LMDB
+ * write). They exchange owned items through two queues (queue.h) and refcounted
+ * encoded frames (oframe.h); nothing else is shared.
+ */
+#ifndef YISHI_NODE_H
+#define YISHI_NODE_H
+
+#include <stdint.h>
+
+#include "proto/crypto.h"
+
+#define NODE_DEFAULT_MAX_GROUP		500	/* members per group */
+#define NODE_DEFAULT_RATE_PER_MIN	60	/* messages per user per minute, sustained */
+#define NODE_DEFAULT_RATE_BURST		30	/* messages a user may send at once */
+#define NODE_DEFAULT_MAX_SESSIONS	20000
+#define NODE_INVITE_TTL_MS		(7ULL * 24 * 3600 * 1000)
+#define NODE_SESSION_QUEUE_MAX		(8u << 20)	/* bytes queued to one slow client */
+
+struct node_conf {
+	const char	*data_dir;
+	char		 host[64];
+	int		 port;		/* 0: let the kernel choose */
+	uint32_t	 max_group;
+	uint32_t	 rate_per_min;
+	uint32_t	 rate_burst;
+	uint32_t	 max_sessions;
+	int		 verbose;
+};
+
+/* Identity and descriptive settings loaded from the store at start. */
+struct node_ident {
+	struct ident	id;
+	char		name[65];
+	char		area[13];
+};
+
+/* Milliseconds since the Unix epoch. */
+uint64_t	 node_now_ms(void);
+
+#endif
