@@ -1,1 +1,1252 @@
 /* store.c: see store.h. */
+#include "storage/store.h"
+#include "storage/store_codec.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <msgpack.h>
+#include <sodium.h>
+
+#include "proto/log.h"
+
+/* The named databases; the order is the dbi array's index. */
+enum store_db {
+	DB_META,
+	DB_USERS,
+	DB_GROUPS,
+	DB_MEMBERS,
+	DB_UGROUPS,
+	DB_MSGS,
+	DB_MSGIDS,
+	DB_KEYS,
+	DB_INVITES,
+	DB__COUNT
+};
+
+static const char *const store_db_names[DB__COUNT] = {
+	"meta", "users", "groups", "members", "ugroups", "msgs", "msgids", "keys", "invites"
+};
+
+#define STORE_KEY_MAX	52	/* gid(16) || epoch(4) || to(32), the longest key */
+
+/* The encoding buffer, reused by every put; see store_buf_write(). */
+struct store_buf {
+	uint8_t		*data;
+	size_t		 len;
+	size_t		 cap;
+};
+
+struct store {
+	MDB_env		*env;
+	MDB_dbi		 dbi[DB__COUNT];
+	int		 rdonly;
+	struct store_buf buf;		/* only touched under the single write txn */
+};
+
+/*
+ * Record layouts: one table per record type, fields in struct order. The codec and
+ * the key builder both follow these tables, so a layout is declared once.
+ */
+enum store_ftype {
+	SF_BIN,		/* uint8_t[size], bin of exactly size bytes */
+	SF_STR,		/* char[size], str shorter than size */
+	SF_U8,
+	SF_U32,
+	SF_U64,
+	SF_PTR,		/* const uint8_t *, bin of any length, length in the uint32_t at lenoff */
+	SF_PTRN		/* const uint8_t *, bin of exactly size bytes */
+};
+
+struct store_field {
+	uint8_t		 type;
+	size_t		 off;
+	size_t		 size;
+	size_t		 lenoff;
+};
+
+#define FSZ(t, f)	sizeof(((struct t *)0)->f)
+#define FBIN(t, f)	{ SF_BIN, offsetof(struct t, f), FSZ(t, f), 0 }
+#define FSTR(t, f)	{ SF_STR, offsetof(struct t, f), FSZ(t, f), 0 }
+#define FU8(t, f)	{ SF_U8, offsetof(struct t, f), 1, 0 }
+#define FU32(t, f)	{ SF_U32, offsetof(struct t, f), 4, 0 }
+#define FU64(t, f)	{ SF_U64, offsetof(struct t, f), 8, 0 }
+#define FPTR(t, f, l)	{ SF_PTR, offsetof(struct t, f), 0, offsetof(struct t, l) }
+#define FPTRN(t, f, n)	{ SF_PTRN, offsetof(struct t, f), n, 0 }
+
+static const struct store_field store_node_fields[] = {
+	FBIN(node_meta, sk), FSTR(node_meta, name), FSTR(node_meta, area),
+	FU64(node_meta, created_ms), FBIN(node_meta, enroll_hash), FU8(node_meta, enroll_used)
+};
+static const struct store_field store_user_fields[] = {
+	FBIN(user_rec, pk), FSTR(user_rec, name), FSTR(user_rec, role), FU64(user_rec, created_ms)
+};
+static const struct store_field store_group_fields[] = {
+	FBIN(group_rec, gid), FSTR(group_rec, name), FSTR(group_rec, area), FU8(group_rec, approval),
+	FBIN(group_rec, owner), FU32(group_rec, epoch), FU64(group_rec, last_seq),
+	FU32(group_rec, count), FU32(group_rec, max_members), FU64(group_rec, created_ms)
+};
+static const struct store_field store_member_fields[] = {
+	FBIN(member_rec, gid), FBIN(member_rec, user), FSTR(member_rec, role),
+	FSTR(member_rec, state), FU64(member_rec, joined_ms), FU64(member_rec, joined_seq)
+};
+static const struct store_field store_msg_fields[] = {
+	FBIN(msg_rec, gid), FU64(msg_rec, seq), FU64(msg_rec, ts_ms), FBIN(msg_rec, sender),
+	FBIN(msg_rec, id), FPTR(msg_rec, hdr, hdrlen), FPTRN(msg_rec, nonce, 24),
+	FPTR(msg_rec, ct, ctlen), FPTRN(msg_rec, sig, 64)
+};
+static const struct store_field store_key_fields[] = {
+	FBIN(key_rec, gid), FU32(key_rec, epoch), FBIN(key_rec, to), FBIN(key_rec, from),
+	FBIN(key_rec, box)
+};
+static const struct store_field store_invite_fields[] = {
+	FBIN(invite_rec, token), FBIN(invite_rec, gid), FBIN(invite_rec, by),
+	FU64(invite_rec, created_ms), FU64(invite_rec, expires_ms)
+};
+
+struct store_rtype {
+	const struct store_field *fields;
+	uint8_t		 nfields;
+	uint8_t		 db;
+	size_t		 size;
+	uint8_t		 keyf[3];	/* fields whose concatenation is the key */
+	uint8_t		 nkeyf;		/* 0: the key is the fixed string fixkey */
+	const char	*fixkey;
+};
+
+#define NF(a)	(uint8_t)(sizeof(a) / sizeof((a)[0]))
+
+static const struct store_rtype store_rtypes[STORE_REC__COUNT] = {
+	[STORE_REC_NODE] = { store_node_fields, NF(store_node_fields), DB_META,
+	    sizeof(struct node_meta), { 0 }, 0, "node" },
+	[STORE_REC_USER] = { store_user_fields, NF(store_user_fields), DB_USERS,
+	    sizeof(struct user_rec), { 0 }, 1, NULL },
+	[STORE_REC_GROUP] = { store_group_fields, NF(store_group_fields), DB_GROUPS,
+	    sizeof(struct group_rec), { 0 }, 1, NULL },
+	[STORE_REC_MEMBER] = { store_member_fields, NF(store_member_fields), DB_MEMBERS,
+	    sizeof(struct member_rec), { 0, 1 }, 2, NULL },
+	[STORE_REC_MSG] = { store_msg_fields, NF(store_msg_fields), DB_MSGS,
+	    sizeof(struct msg_rec), { 0, 1 }, 2, NULL },
+	[STORE_REC_KEY] = { store_key_fields, NF(store_key_fields), DB_KEYS,
+	    sizeof(struct key_rec), { 0, 1, 2 }, 3, NULL },
+	[STORE_REC_INVITE] = { store_invite_fields, NF(store_invite_fields), DB_INVITES,
+	    sizeof(struct invite_rec), { 0 }, 1, NULL },
+};
+
+static void
+store_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static void
+store_be64(uint8_t *p, uint64_t v)
+{
+	store_be32(p, v >> 32);
+	store_be32(p + 4, (uint32_t)v);
+}
+
+static uint64_t
+store_load_be(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | *p++;
+	return v;
+}
+
+/*
+ * The decoder reads the flat record shape directly instead of through
+ * msgpack_unpack(): msgpack-c's C unpacker allocates an array's element storage from
+ * the count in its header before reading any element (a 5-byte array32 header in a
+ * damaged value asks for 64 GiB) and has no limit option. Our values only hold uint,
+ * str and bin inside one array, so the reader below accepts exactly that, allocates
+ * nothing, and leaves str/bin in place in the map. The fuzz target checks it against
+ * msgpack_unpack() on every input it accepts.
+ */
+struct store_rd {
+	const uint8_t	*p;
+	const uint8_t	*end;
+};
+
+static int
+store_rd_take(struct store_rd *rd, size_t n, const uint8_t **out)
+{
+	if ((size_t)(rd->end - rd->p) < n)
+		return -1;
+	*out = rd->p;
+	rd->p += n;
+	return 0;
+}
+
+/* Read a header byte and the big-endian length or value of width n that follows it. */
+static int
+store_rd_num(struct store_rd *rd, size_t n, uint64_t *v)
+{
+	const uint8_t *b;
+
+	if (store_rd_take(rd, n, &b) == -1)
+		return -1;
+	*v = store_load_be(b, n);
+	return 0;
+}
+
+static int
+store_rd_array(struct store_rd *rd, uint64_t *n)
+{
+	const uint8_t *b;
+
+	if (store_rd_take(rd, 1, &b) == -1)
+		return -1;
+	if (*b >= 0x90 && *b <= 0x9f) {
+		*n = *b & 0x0f;
+		return 0;
+	}
+	if (*b == 0xdc)
+		return store_rd_num(rd, 2, n);
+	if (*b == 0xdd)
+		return store_rd_num(rd, 4, n);
+	return -1;
+}
+
+static int
+store_rd_uint(struct store_rd *rd, uint64_t *v)
+{
+	const uint8_t *b;
+
+	if (store_rd_take(rd, 1, &b) == -1)
+		return -1;
+	if (*b <= 0x7f) {
+		*v = *b;
+		return 0;
+	}
+	if (*b >= 0xcc && *b <= 0xcf)
+		return store_rd_num(rd, (size_t)1 << (*b - 0xcc), v);
+	return -1;
+}
+
+/* A str (bin == 0) or bin (bin == 1): its bytes stay in the input. */
+static int
+store_rd_raw(struct store_rd *rd, int bin, const uint8_t **data, uint64_t *len)
+{
+	const uint8_t *b;
+	int rc;
+
+	if (store_rd_take(rd, 1, &b) == -1)
+		return -1;
+	if (!bin && *b >= 0xa0 && *b <= 0xbf) {
+		*len = *b & 0x1f;
+		rc = 0;
+	} else if (!bin && *b >= 0xd9 && *b <= 0xdb)
+		rc = store_rd_num(rd, (size_t)1 << (*b - 0xd9), len);
+	else if (bin && *b >= 0xc4 && *b <= 0xc6)
+		rc = store_rd_num(rd, (size_t)1 << (*b - 0xc4), len);
+	else
+		return -1;
+	if (rc == -1 || *len > SIZE_MAX)
+		return -1;
+	return store_rd_take(rd, (size_t)*len, data);
+}
+
+static int
+store_rd_field(struct store_rd *rd, const struct store_field *f, uint8_t *rec)
+{
+	const uint8_t *data;
+	uint64_t v;
+
+	switch (f->type) {
+	case SF_BIN:
+		if (store_rd_raw(rd, 1, &data, &v) == -1 || v != f->size)
+			return -1;
+		memcpy(rec + f->off, data, f->size);
+		return 0;
+	case SF_STR:
+		if (store_rd_raw(rd, 0, &data, &v) == -1 || v >= f->size ||
+		    memchr(data, '\0', (size_t)v) != NULL)
+			return -1;
+		memcpy(rec + f->off, data, (size_t)v);
+		rec[f->off + v] = '\0';
+		return 0;
+	case SF_U8:
+	case SF_U32:
+	case SF_U64:
+		if (store_rd_uint(rd, &v) == -1)
+			return -1;
+		if (f->type == SF_U8) {
+			if (v > UINT8_MAX)
+				return -1;
+			rec[f->off] = (uint8_t)v;
+		} else if (f->type == SF_U32) {
+			uint32_t v32 = (uint32_t)v;
+
+			if (v > UINT32_MAX)
+				return -1;
+			memcpy(rec + f->off, &v32, sizeof v32);
+		} else
+			memcpy(rec + f->off, &v, sizeof v);
+		return 0;
+	case SF_PTR:
+	case SF_PTRN:
+		if (store_rd_raw(rd, 1, &data, &v) == -1)
+			return -1;
+		if (f->type == SF_PTRN && v != f->size)
+			return -1;
+		if (f->type == SF_PTR) {
+			uint32_t len32 = (uint32_t)v;
+
+			if (v > UINT32_MAX)
+				return -1;
+			memcpy(rec + f->lenoff, &len32, sizeof len32);
+		}
+		memcpy(rec + f->off, &data, sizeof data);
+		return 0;
+	}
+	return -1;
+}
+
+size_t
+store_record_size(int which)
+{
+	if (which < 0 || which >= STORE_REC__COUNT)
+		return 0;
+	return store_rtypes[which].size;
+}
+
+int
+store_record_decode(int which, const void *val, size_t len, void *out)
+{
+	const struct store_rtype *rt;
+	struct store_rd rd;
+	uint64_t n;
+	uint8_t i;
+
+	if (which < 0 || which >= STORE_REC__COUNT)
+		return -1;
+	rt = &store_rtypes[which];
+	memset(out, 0, rt->size);
+	rd.p = val;
+	rd.end = rd.p + len;
+	if (store_rd_array(&rd, &n) == -1 || n != rt->nfields)
+		return -1;
+	for (i = 0; i < rt->nfields; i++)
+		if (store_rd_field(&rd, &rt->fields[i], out) == -1)
+			return -1;
+	return rd.p == rd.end ? 0 : -1;
+}
+
+int
+store_record_pack(int which, const void *rec, msgpack_packer *pk)
+{
+	const struct store_rtype *rt;
+	const struct store_field *f;
+	const uint8_t *r = rec, *ptr;
+	uint64_t v;
+	uint32_t v32;
+	size_t len;
+	uint8_t i;
+	int rc;
+
+	if (which < 0 || which >= STORE_REC__COUNT)
+		return -1;
+	rt = &store_rtypes[which];
+	if (msgpack_pack_array(pk, rt->nfields) != 0)
+		return -1;
+	for (i = 0; i < rt->nfields; i++) {
+		f = &rt->fields[i];
+		switch (f->type) {
+		case SF_BIN:
+			rc = msgpack_pack_bin_with_body(pk, r + f->off, f->size);
+			break;
+		case SF_STR:
+			len = strnlen((const char *)r + f->off, f->size);
+			if (len == f->size)
+				return -1;
+			rc = msgpack_pack_str_with_body(pk, r + f->off, len);
+			break;
+		case SF_U8:
+			rc = msgpack_pack_uint64(pk, r[f->off]);
+			break;
+		case SF_U32:
+			memcpy(&v32, r + f->off, sizeof v32);
+			rc = msgpack_pack_uint64(pk, v32);
+			break;
+		case SF_U64:
+			memcpy(&v, r + f->off, sizeof v);
+			rc = msgpack_pack_uint64(pk, v);
+			break;
+		case SF_PTR:
+		case SF_PTRN:
+			memcpy(&ptr, r + f->off, sizeof ptr);
+			len = f->size;
+			if (f->type == SF_PTR) {
+				memcpy(&v32, r + f->lenoff, sizeof v32);
+				len = v32;
+			}
+			if (ptr == NULL && len > 0)
+				return -1;
+			rc = msgpack_pack_bin(pk, len);
+			/* An empty bin may come with a NULL pointer; memcpy(NULL, 0) is undefined. */
+			if (rc == 0 && len > 0)
+				rc = msgpack_pack_bin_body(pk, ptr, len);
+			break;
+		default:
+			return -1;
+		}
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * msgpack_packer write callback. Not msgpack_sbuffer: its realloc() would leave the
+ * node's secret key behind in freed memory, so growing copies, wipes and frees.
+ */
+static int
+store_buf_write(void *data, const char *buf, size_t len)
+{
+	struct store_buf *b = data;
+	uint8_t *n;
+	size_t cap;
+
+	if (b->cap - b->len < len) {
+		if (len > SIZE_MAX / 2 - b->len)
+			return -1;
+		cap = b->cap ? b->cap : 256;
+		while (cap - b->len < len)
+			cap *= 2;
+		if ((n = malloc(cap)) == NULL)
+			return -1;
+		if (b->data != NULL) {
+			memcpy(n, b->data, b->len);
+			sodium_memzero(b->data, b->cap);
+			free(b->data);
+		}
+		b->data = n;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, buf, len);
+	b->len += len;
+	return 0;
+}
+
+static void
+store_buf_free(struct store_buf *b)
+{
+	if (b->data != NULL) {
+		sodium_memzero(b->data, b->cap);
+		free(b->data);
+	}
+	memset(b, 0, sizeof *b);
+}
+
+/* The key of a record: its key fields concatenated, numbers big-endian. */
+static size_t
+store_key_of(int which, const void *rec, uint8_t key[STORE_KEY_MAX])
+{
+	const struct store_rtype *rt = &store_rtypes[which];
+	const struct store_field *f;
+	const uint8_t *r = rec;
+	uint64_t v;
+	uint32_t v32;
+	size_t len = 0;
+	uint8_t i;
+
+	if (rt->nkeyf == 0) {
+		len = strlen(rt->fixkey);
+		memcpy(key, rt->fixkey, len);
+		return len;
+	}
+	for (i = 0; i < rt->nkeyf; i++) {
+		f = &rt->fields[rt->keyf[i]];
+		switch (f->type) {
+		case SF_BIN:
+			memcpy(key + len, r + f->off, f->size);
+			len += f->size;
+			break;
+		case SF_U32:
+			memcpy(&v32, r + f->off, sizeof v32);
+			store_be32(key + len, v32);
+			len += 4;
+			break;
+		case SF_U64:
+			memcpy(&v, r + f->off, sizeof v);
+			store_be64(key + len, v);
+			len += 8;
+			break;
+		default:
+			fatalx("store: record %d has a key field of type %d", which, f->type);
+		}
+	}
+	return len;
+}
+
+/* Decode a value found under key; a record whose own key fields disagree is damaged too. */
+static int
+store_rec_decode(int which, const MDB_val *key, const MDB_val *val, void *out)
+{
+	uint8_t k[STORE_KEY_MAX];
+
+	if (store_record_decode(which, val->mv_data, val->mv_size, out) == -1 ||
+	    store_key_of(which, out, k) != key->mv_size ||
+	    memcmp(k, key->mv_data, key->mv_size) != 0) {
+		log_warnx("store: damaged %s record", store_db_names[store_rtypes[which].db]);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+store_get_raw(struct store *st, MDB_txn *txn, int db, MDB_val *key, MDB_val *val)
+{
+	int rc;
+
+	if ((rc = mdb_get(txn, st->dbi[db], key, val)) == MDB_NOTFOUND)
+		return STORE_NOTFOUND;
+	if (rc != 0) {
+		log_warnx("store: get %s: %s", store_db_names[db], mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+store_put_raw(struct store *st, MDB_txn *txn, int db, MDB_val *key, MDB_val *val)
+{
+	int rc;
+
+	if ((rc = mdb_put(txn, st->dbi[db], key, val, 0)) != 0) {
+		log_warnx("store: put %s: %s", store_db_names[db], mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+store_del_raw(struct store *st, MDB_txn *txn, int db, MDB_val *key)
+{
+	int rc;
+
+	if ((rc = mdb_del(txn, st->dbi[db], key, NULL)) == MDB_NOTFOUND)
+		return STORE_NOTFOUND;
+	if (rc != 0) {
+		log_warnx("store: del %s: %s", store_db_names[db], mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Look up the record whose key fields are set in rec and decode it over rec. The
+ * getters build rec in a local so that a key argument may point into the output
+ * (store_user_get(st, txn, u.pk, &u)).
+ */
+static int
+store_rec_get(struct store *st, MDB_txn *txn, int which, void *rec)
+{
+	uint8_t k[STORE_KEY_MAX];
+	MDB_val key, val;
+	int rc;
+
+	key.mv_size = store_key_of(which, rec, k);
+	key.mv_data = k;
+	if ((rc = store_get_raw(st, txn, store_rtypes[which].db, &key, &val)) != 0)
+		return rc;
+	return store_rec_decode(which, &key, &val, rec);
+}
+
+static int
+store_rec_put(struct store *st, MDB_txn *txn, int which, const void *rec)
+{
+	uint8_t k[STORE_KEY_MAX];
+	msgpack_packer pk;
+	MDB_val key, val;
+	int rc;
+
+	st->buf.len = 0;
+	msgpack_packer_init(&pk, &st->buf, store_buf_write);
+	if (store_record_pack(which, rec, &pk) == -1) {
+		log_warnx("store: cannot encode %s record",
+		    store_db_names[store_rtypes[which].db]);
+		rc = -1;
+	} else {
+		key.mv_size = store_key_of(which, rec, k);
+		key.mv_data = k;
+		val.mv_size = st->buf.len;
+		val.mv_data = st->buf.data;
+		rc = store_put_raw(st, txn, store_rtypes[which].db, &key, &val);
+	}
+	if (which == STORE_REC_NODE && st->buf.data != NULL)
+		sodium_memzero(st->buf.data, st->buf.len);
+	return rc;
+}
+
+/*
+ * Walk the keys of db that start with prefix, from start (a key at or after the
+ * prefix), calling fn with each; fn's non-zero return stops the walk and is returned.
+ */
+static int
+store_walk(struct store *st, MDB_txn *txn, int db, const uint8_t *prefix, size_t plen,
+    const uint8_t *start, size_t slen, int (*fn)(MDB_val *, MDB_val *, void *), void *arg)
+{
+	MDB_cursor *cur;
+	MDB_val key, val;
+	int rc, ret = 0;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[db], &cur)) != 0) {
+		log_warnx("store: cursor %s: %s", store_db_names[db], mdb_strerror(rc));
+		return -1;
+	}
+	key.mv_data = (void *)start;
+	key.mv_size = slen;
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		if (key.mv_size < plen || memcmp(key.mv_data, prefix, plen) != 0)
+			break;
+		if ((ret = fn(&key, &val, arg)) != 0)
+			break;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		log_warnx("store: cursor %s: %s", store_db_names[db], mdb_strerror(rc));
+		ret = -1;
+	}
+	mdb_cursor_close(cur);
+	return ret;
+}
+
+static int
+store_open_fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+store_open_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int
+store_lmdb_damaged(int rc)
+{
+	return rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == MDB_CORRUPTED ||
+	    rc == MDB_PAGE_NOTFOUND || rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE;
+}
+
+/* Turn an LMDB failure during open into the operator's sentence. */
+static int
+store_open_lmdb_fail(char *err, size_t errlen, const char *dir, const char *what, int rc)
+{
+	if (store_lmdb_damaged(rc))
+		return store_open_fail(err, errlen, "the store in %s is damaged or not a Yishi "
+		    "store (lmdb: %s)", dir, mdb_strerror(rc));
+	return store_open_fail(err, errlen, "cannot %s the store in %s: %s", what, dir,
+	    mdb_strerror(rc));
+}
+
+/*
+ * Check what is on disk before LMDB sees it, so the operator hears "run init" rather
+ * than an LMDB code, and so that opening never creates a store by accident.
+ */
+static int
+store_open_check(const char *dir, const char *path, int flags, int *made_dir, char *err,
+    size_t errlen)
+{
+	struct stat sb;
+	int fd;
+
+	if (stat(dir, &sb) == -1) {
+		if (errno != ENOENT)
+			return store_open_fail(err, errlen, "cannot open data directory %s: %s",
+			    dir, strerror(errno));
+		if (!(flags & STORE_CREATE))
+			return store_open_fail(err, errlen, "data directory %s does not exist: "
+			    "run 'yishi-node init --data %s' first", dir, dir);
+		if (mkdir(dir, 0700) == -1)
+			return store_open_fail(err, errlen, "cannot create data directory %s: %s",
+			    dir, strerror(errno));
+		*made_dir = 1;
+	} else if (!S_ISDIR(sb.st_mode))
+		return store_open_fail(err, errlen, "data directory %s is not a directory", dir);
+
+	if (flags & STORE_CREATE) {
+		/* O_EXCL makes the "already exists" check and the creation one step. */
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1) {
+			if (errno == EEXIST)
+				return store_open_fail(err, errlen, "a store already exists in %s; "
+				    "refusing to overwrite it", dir);
+			return store_open_fail(err, errlen, "cannot create the store in %s: %s",
+			    dir, strerror(errno));
+		}
+		close(fd);
+		return 0;
+	}
+	if (stat(path, &sb) == -1) {
+		if (errno == ENOENT)
+			return store_open_fail(err, errlen, "no store in %s: run 'yishi-node "
+			    "init --data %s' first", dir, dir);
+		return store_open_fail(err, errlen, "cannot open the store in %s: %s", dir,
+		    strerror(errno));
+	}
+	/* LMDB would quietly format an empty file; an empty file is an init that died. */
+	if (sb.st_size == 0)
+		return store_open_fail(err, errlen, "the store in %s is damaged or not a "
+		    "Yishi store (data.mdb is empty)", dir);
+	return 0;
+}
+
+/* Open every named database and check or write the schema version, in one txn. */
+static int
+store_open_dbs(struct store *st, const char *dir, int create, char *err, size_t errlen)
+{
+	MDB_txn *txn;
+	MDB_val key, val;
+	struct store_rd rd;
+	uint64_t version;
+	int i, rc;
+
+	rc = mdb_txn_begin(st->env, NULL, st->rdonly ? MDB_RDONLY : 0, &txn);
+	if (rc != 0)
+		return store_open_lmdb_fail(err, errlen, dir, "read", rc);
+	for (i = 0; i < DB__COUNT; i++) {
+		rc = mdb_dbi_open(txn, store_db_names[i], create ? MDB_CREATE : 0, &st->dbi[i]);
+		if (rc != 0)
+			goto fail;
+	}
+	key.mv_data = (void *)"schema";
+	key.mv_size = strlen("schema");
+	if (create) {
+		msgpack_packer pk;
+
+		st->buf.len = 0;
+		msgpack_packer_init(&pk, &st->buf, store_buf_write);
+		if (msgpack_pack_uint64(&pk, STORE_SCHEMA_VERSION) != 0) {
+			rc = ENOMEM;
+			goto fail;
+		}
+		val.mv_data = st->buf.data;
+		val.mv_size = st->buf.len;
+		if ((rc = mdb_put(txn, st->dbi[DB_META], &key, &val, 0)) != 0)
+			goto fail;
+	} else {
+		if ((rc = mdb_get(txn, st->dbi[DB_META], &key, &val)) != 0)
+			goto fail;
+		rd.p = val.mv_data;
+		rd.end = rd.p + val.mv_size;
+		if (store_rd_uint(&rd, &version) == -1 || rd.p != rd.end) {
+			mdb_txn_abort(txn);
+			return store_open_fail(err, errlen, "the store in %s is damaged or not a "
+			    "Yishi store (unreadable schema version)", dir);
+		}
+		if (version != STORE_SCHEMA_VERSION) {
+			mdb_txn_abort(txn);
+			return store_open_fail(err, errlen, "the store in %s has schema version "
+			    "%llu; this yishi-node reads version %d", dir,
+			    (unsigned long long)version, STORE_SCHEMA_VERSION);
+		}
+	}
+	/* Commit, not abort: dbi handles opened in an aborted txn are discarded. */
+	if ((rc = mdb_txn_commit(txn)) != 0)
+		return store_open_lmdb_fail(err, errlen, dir, create ? "write" : "read", rc);
+	return 0;
+fail:
+	mdb_txn_abort(txn);
+	return store_open_lmdb_fail(err, errlen, dir, create ? "write" : "read", rc);
+}
+
+int
+store_open(struct store **stp, const char *dir, int flags, char *err, size_t errlen)
+{
+	struct store *st;
+	char path[PATH_MAX], lock[PATH_MAX];
+	int rc, made_dir = 0, made_file = 0, dead;
+
+	*stp = NULL;
+	if ((flags & STORE_CREATE) && (flags & STORE_RDONLY))
+		return store_open_fail(err, errlen, "cannot create a store read-only");
+	if ((size_t)snprintf(path, sizeof path, "%s/data.mdb", dir) >= sizeof path ||
+	    (size_t)snprintf(lock, sizeof lock, "%s/lock.mdb", dir) >= sizeof lock)
+		return store_open_fail(err, errlen, "data directory name too long: %s", dir);
+	if (store_open_check(dir, path, flags, &made_dir, err, errlen) == -1) {
+		if (made_dir)
+			rmdir(dir);
+		return -1;
+	}
+	made_file = (flags & STORE_CREATE) != 0;
+
+	if ((st = calloc(1, sizeof *st)) == NULL) {
+		store_open_fail(err, errlen, "cannot open the store in %s: %s", dir,
+		    strerror(errno));
+		goto fail;
+	}
+	st->rdonly = (flags & STORE_RDONLY) != 0;
+	if ((rc = mdb_env_create(&st->env)) != 0) {
+		st->env = NULL;
+		store_open_lmdb_fail(err, errlen, dir, "open", rc);
+		goto fail;
+	}
+	if ((rc = mdb_env_set_maxdbs(st->env, DB__COUNT)) != 0 ||
+	    (rc = mdb_env_set_mapsize(st->env, STORE_MAP_SIZE)) != 0 ||
+	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS | (st->rdonly ? MDB_RDONLY : 0),
+	    0600)) != 0) {
+		store_open_lmdb_fail(err, errlen, dir, "open", rc);
+		goto fail;
+	}
+	/* Reader slots of processes that died would otherwise pin old pages forever. */
+	if ((rc = mdb_reader_check(st->env, &dead)) != 0)
+		log_warnx("store: reader check: %s", mdb_strerror(rc));
+	else if (dead > 0)
+		log_info("store: cleared %d stale reader slots", dead);
+	if (store_open_dbs(st, dir, (flags & STORE_CREATE) != 0, err, errlen) == -1)
+		goto fail;
+	*stp = st;
+	return 0;
+
+fail:
+	if (st != NULL) {
+		if (st->env != NULL)
+			mdb_env_close(st->env);
+		store_buf_free(&st->buf);
+		free(st);
+	}
+	/* A failed init leaves nothing behind, so the next init does not find a half store. */
+	if (made_file) {
+		unlink(path);
+		unlink(lock);
+	}
+	if (made_dir)
+		rmdir(dir);
+	return -1;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	mdb_env_close(st->env);
+	store_buf_free(&st->buf);
+	free(st);
+}
+
+int
+store_begin(struct store *st, int write, MDB_txn **txn)
+{
+	int rc;
+
+	*txn = NULL;
+	if (write && st->rdonly) {
+		log_warnx("store: write transaction on a read-only store");
+		return -1;
+	}
+	if ((rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, txn)) != 0) {
+		log_warnx("store: begin: %s", mdb_strerror(rc));
+		*txn = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_commit(MDB_txn *txn)
+{
+	int rc;
+
+	if ((rc = mdb_txn_commit(txn)) != 0) {
+		log_warnx("store: commit: %s", mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_abort(MDB_txn *txn)
+{
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+}
+
+int
+store_meta_get(struct store *st, MDB_txn *txn, struct node_meta *m)
+{
+	return store_rec_get(st, txn, STORE_REC_NODE, m);
+}
+
+int
+store_meta_put(struct store *st, MDB_txn *txn, const struct node_meta *m)
+{
+	return store_rec_put(st, txn, STORE_REC_NODE, m);
+}
+
+int
+store_user_get(struct store *st, MDB_txn *txn, const uint8_t pk[32], struct user_rec *u)
+{
+	struct user_rec tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof tmp);
+	memcpy(tmp.pk, pk, sizeof tmp.pk);
+	rc = store_rec_get(st, txn, STORE_REC_USER, &tmp);
+	*u = tmp;
+	return rc;
+}
+
+int
+store_user_put(struct store *st, MDB_txn *txn, const struct user_rec *u)
+{
+	return store_rec_put(st, txn, STORE_REC_USER, u);
+}
+
+int
+store_group_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], struct group_rec *g)
+{
+	struct group_rec tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof tmp);
+	memcpy(tmp.gid, gid, sizeof tmp.gid);
+	rc = store_rec_get(st, txn, STORE_REC_GROUP, &tmp);
+	*g = tmp;
+	return rc;
+}
+
+int
+store_group_put(struct store *st, MDB_txn *txn, const struct group_rec *g)
+{
+	return store_rec_put(st, txn, STORE_REC_GROUP, g);
+}
+
+int
+store_member_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t user[32],
+    struct member_rec *m)
+{
+	struct member_rec tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof tmp);
+	memcpy(tmp.gid, gid, sizeof tmp.gid);
+	memcpy(tmp.user, user, sizeof tmp.user);
+	rc = store_rec_get(st, txn, STORE_REC_MEMBER, &tmp);
+	*m = tmp;
+	return rc;
+}
+
+static void
+store_ugroups_key(uint8_t k[48], const uint8_t gid[16], const uint8_t user[32])
+{
+	memcpy(k, user, 32);
+	memcpy(k + 32, gid, 16);
+}
+
+int
+store_member_put(struct store *st, MDB_txn *txn, const struct member_rec *m)
+{
+	uint8_t k[48];
+	MDB_val key, val;
+
+	if (store_rec_put(st, txn, STORE_REC_MEMBER, m) == -1)
+		return -1;
+	store_ugroups_key(k, m->gid, m->user);
+	key.mv_data = k;
+	key.mv_size = sizeof k;
+	val.mv_data = NULL;
+	val.mv_size = 0;
+	return store_put_raw(st, txn, DB_UGROUPS, &key, &val);
+}
+
+int
+store_member_del(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t user[32])
+{
+	uint8_t k[48];
+	MDB_val key;
+	int rc, rc2;
+
+	memcpy(k, gid, 16);
+	memcpy(k + 16, user, 32);
+	key.mv_data = k;
+	key.mv_size = sizeof k;
+	if ((rc = store_del_raw(st, txn, DB_MEMBERS, &key)) == -1)
+		return -1;
+	/* Removed even if the member record was already gone, so the index heals. */
+	store_ugroups_key(k, gid, user);
+	if ((rc2 = store_del_raw(st, txn, DB_UGROUPS, &key)) == -1)
+		return -1;
+	return rc == 0 || rc2 == 0 ? 0 : STORE_NOTFOUND;
+}
+
+/* One member or message iteration: the record is decoded into rec, then handed to cb. */
+struct store_iter {
+	int		 which;
+	union {
+		struct member_rec member;
+		struct msg_rec	 msg;
+	}		 rec;
+	int		(*member_cb)(const struct member_rec *, void *);
+	int		(*msg_cb)(const struct msg_rec *, void *);
+	void		*arg;
+};
+
+static int
+store_iter_rec(MDB_val *key, MDB_val *val, void *arg)
+{
+	struct store_iter *it = arg;
+
+	if (store_rec_decode(it->which, key, val, &it->rec) == -1)
+		return -1;
+	if (it->which == STORE_REC_MEMBER)
+		return it->member_cb(&it->rec.member, it->arg);
+	return it->msg_cb(&it->rec.msg, it->arg);
+}
+
+int
+store_member_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16],
+    int (*cb)(const struct member_rec *, void *), void *arg)
+{
+	struct store_iter it;
+
+	memset(&it, 0, sizeof it);
+	it.which = STORE_REC_MEMBER;
+	it.member_cb = cb;
+	it.arg = arg;
+	return store_walk(st, txn, DB_MEMBERS, gid, 16, gid, 16, store_iter_rec, &it);
+}
+
+struct store_ugroups_iter {
+	int		(*cb)(const uint8_t gid[16], void *);
+	void		*arg;
+};
+
+static int
+store_ugroups_rec(MDB_val *key, MDB_val *val, void *arg)
+{
+	struct store_ugroups_iter *it = arg;
+
+	(void)val;
+	if (key->mv_size != 48) {
+		log_warnx("store: damaged ugroups record");
+		return -1;
+	}
+	return it->cb((const uint8_t *)key->mv_data + 32, it->arg);
+}
+
+int
+store_user_groups_iter(struct store *st, MDB_txn *txn, const uint8_t user[32],
+    int (*cb)(const uint8_t gid[16], void *), void *arg)
+{
+	struct store_ugroups_iter it = { cb, arg };
+
+	return store_walk(st, txn, DB_UGROUPS, user, 32, user, 32, store_ugroups_rec, &it);
+}
+
+int
+store_msg_put(struct store *st, MDB_txn *txn, const struct msg_rec *m)
+{
+	uint8_t k[32], seq[8];
+	MDB_val key, val;
+
+	if (store_rec_put(st, txn, STORE_REC_MSG, m) == -1)
+		return -1;
+	memcpy(k, m->gid, 16);
+	memcpy(k + 16, m->id, 16);
+	store_be64(seq, m->seq);
+	key.mv_data = k;
+	key.mv_size = sizeof k;
+	val.mv_data = seq;
+	val.mv_size = sizeof seq;
+	return store_put_raw(st, txn, DB_MSGIDS, &key, &val);
+}
+
+int
+store_msg_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t seq,
+    struct msg_rec *m)
+{
+	struct msg_rec tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof tmp);
+	memcpy(tmp.gid, gid, sizeof tmp.gid);
+	tmp.seq = seq;
+	rc = store_rec_get(st, txn, STORE_REC_MSG, &tmp);
+	*m = tmp;
+	return rc;
+}
+
+int
+store_msg_by_id(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t id[16],
+    uint64_t *seq)
+{
+	uint8_t k[32];
+	MDB_val key, val;
+	int rc;
+
+	memcpy(k, gid, 16);
+	memcpy(k + 16, id, 16);
+	key.mv_data = k;
+	key.mv_size = sizeof k;
+	if ((rc = store_get_raw(st, txn, DB_MSGIDS, &key, &val)) != 0)
+		return rc;
+	if (val.mv_size != 8) {
+		log_warnx("store: damaged msgids record");
+		return -1;
+	}
+	*seq = store_load_be(val.mv_data, 8);
+	return 0;
+}
+
+int
+store_msg_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t since,
+    int (*cb)(const struct msg_rec *, void *), void *arg)
+{
+	struct store_iter it;
+	uint8_t start[24];
+
+	if (since == UINT64_MAX)
+		return 0;
+	memset(&it, 0, sizeof it);
+	it.which = STORE_REC_MSG;
+	it.msg_cb = cb;
+	it.arg = arg;
+	memcpy(start, gid, 16);
+	store_be64(start + 16, since + 1);
+	return store_walk(st, txn, DB_MSGS, gid, 16, start, sizeof start, store_iter_rec, &it);
+}
+
+int
+store_key_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint32_t epoch,
+    const uint8_t to[32], struct key_rec *k)
+{
+	struct key_rec tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof tmp);
+	memcpy(tmp.gid, gid, sizeof tmp.gid);
+	tmp.epoch = epoch;
+	memcpy(tmp.to, to, sizeof tmp.to);
+	rc = store_rec_get(st, txn, STORE_REC_KEY, &tmp);
+	*k = tmp;
+	return rc;
+}
+
+int
+store_key_put(struct store *st, MDB_txn *txn, const struct key_rec *k)
+{
+	return store_rec_put(st, txn, STORE_REC_KEY, k);
+}
+
+/*
+ * Keys are gid || epoch || to, so one recipient's records are one per epoch, spread
+ * among everyone else's: seek to (epoch, to) in each epoch instead of reading them all.
+ */
+int
+store_key_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t to[32],
+    int (*cb)(const struct key_rec *, void *), void *arg)
+{
+	struct key_rec k;
+	MDB_cursor *cur;
+	MDB_val key, val;
+	uint8_t seek[52];
+	const uint8_t *kp;
+	uint32_t epoch;
+	int rc, cmp, ret = 0;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_KEYS], &cur)) != 0) {
+		log_warnx("store: cursor keys: %s", mdb_strerror(rc));
+		return -1;
+	}
+	memcpy(seek, gid, 16);
+	store_be32(seek + 16, 0);
+	memcpy(seek + 20, to, 32);
+	key.mv_data = seek;
+	key.mv_size = sizeof seek;
+	rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+	while (rc == 0) {
+		kp = key.mv_data;
+		if (key.mv_size < 16 || memcmp(kp, gid, 16) != 0)
+			break;
+		if (key.mv_size != sizeof seek) {
+			log_warnx("store: damaged keys record");
+			ret = -1;
+			break;
+		}
+		epoch = (uint32_t)store_load_be(kp + 16, 4);
+		if ((cmp = memcmp(kp + 20, to, 32)) == 0) {
+			if ((ret = store_rec_decode(STORE_REC_KEY, &key, &val, &k)) != 0 ||
+			    (ret = cb(&k, arg)) != 0)
+				break;
+			rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+			continue;
+		}
+		if (cmp > 0) {
+			if (epoch == UINT32_MAX)
+				break;
+			epoch++;
+		}
+		store_be32(seek + 16, epoch);
+		key.mv_data = seek;
+		key.mv_size = sizeof seek;
+		rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		log_warnx("store: cursor keys: %s", mdb_strerror(rc));
+		ret = -1;
+	}
+	mdb_cursor_close(cur);
+	return ret;
+}
+
+int
+store_invite_get(struct store *st, MDB_txn *txn, const uint8_t token[16], struct invite_rec *i)
+{
+	struct invite_rec tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof tmp);
+	memcpy(tmp.token, token, sizeof tmp.token);
+	rc = store_rec_get(st, txn, STORE_REC_INVITE, &tmp);
+	*i = tmp;
+	return rc;
+}
+
+int
+store_invite_put(struct store *st, MDB_txn *txn, const struct invite_rec *i)
+{
+	return store_rec_put(st, txn, STORE_REC_INVITE, i);
+}
+
+int
+store_count(struct store *st, MDB_txn *txn, const char *dbname, uint64_t *n)
+{
+	MDB_stat ms;
+	int i, rc;
+
+	for (i = 0; i < DB__COUNT; i++)
+		if (strcmp(store_db_names[i], dbname) == 0)
+			break;
+	if (i == DB__COUNT) {
+		log_warnx("store: count: no database %s", dbname);
+		return -1;
+	}
+	if ((rc = mdb_stat(txn, st->dbi[i], &ms)) != 0) {
+		log_warnx("store: count %s: %s", dbname, mdb_strerror(rc));
+		return -1;
+	}
+	*n = ms.ms_entries;
+	return 0;
+}

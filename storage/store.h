@@ -18,6 +18,7 @@
  * Getters return 0 when found, STORE_NOTFOUND when not, -1 on error (logged).
  * Pointers in returned records (msg_rec) point into the map: valid until the
  * transaction ends.
+ * In a write transaction, only until its next put or del (LMDB edits dirty pages in place).
  */
 #ifndef YISHI_STORE_H
 #define YISHI_STORE_H
