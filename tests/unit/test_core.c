@@ -1,0 +1,518 @@
+/*
+ * test_core.c: the core thread's contract, driven through its real queues with a
+ * real LMDB store and no network: roles, group lifecycle, sequencing and de-dup of
+ * messages, epoch and membership checks, rate limits, fan-out only to members, key
+ * relay and key events, and that every reply is held until the turn committed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "node/core.h"
+#include "node/oframe.h"
+#include "proto/crypto.h"
+#include "proto/log.h"
+#include "storage/store.h"
+#include "tests/unit/check.h"
+
+static struct event_base *base;
+static struct store *st;
+static struct queue qin, qout;
+static struct core core;
+static struct node_conf conf;
+static struct node_ident ni;
+static uint32_t next_slot;
+static uint64_t next_rid = 1;
+
+/* Frames the core sent, per session, in order. */
+struct got {
+	struct got		*next;
+	sid_t			 sid;
+	int			 kick;
+	struct wire_frame	 f;
+};
+static struct got *got_head;
+static int wakes;
+
+static void
+count_wake(void *arg)
+{
+	(void)arg;
+	wakes++;
+}
+
+static void
+turn(void)
+{
+	struct qitem *it, *next;
+	struct got *g, **tail;
+
+	core_wake(&core);
+	event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	for (tail = &got_head; *tail != NULL; tail = &(*tail)->next)
+		;
+	for (it = queue_take_all(&qout); it != NULL; it = next) {
+		next = it->next;
+		g = calloc(1, sizeof *g);
+		g->sid = it->sid;
+		g->kick = it->type == QI_KICK;
+		if (it->out == NULL ||
+		    wire_decode(oframe_payload(it->out), it->out->len, WIRE_DIR_N2C, &g->f) !=
+		    WE_OK) {
+			fprintf(stderr, "core sent an undecodable frame\n");
+			exit(1);
+		}
+		*tail = g;
+		tail = &g->next;
+		queue_item_free(it);
+	}
+}
+
+/* Pop the first frame sent to sid; NULL if none. Caller frees with got_free. */
+static struct got *
+pop(sid_t sid)
+{
+	struct got **pp, *g;
+
+	for (pp = &got_head; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->sid == sid) {
+			g = *pp;
+			*pp = g->next;
+			return g;
+		}
+	return NULL;
+}
+
+static void
+got_free(struct got *g)
+{
+	if (g != NULL) {
+		wire_frame_free(&g->f);
+		free(g);
+	}
+}
+
+/* Expect the next frame to sid to be of kind k (and rid, if nonzero); return it. */
+static struct got *
+expect(sid_t sid, enum wire_kind k, uint64_t rid, int line)
+{
+	struct got *g = pop(sid);
+
+	if (g == NULL) {
+		fprintf(stderr, "line %d: no frame for the session, expected %s\n", line,
+		    wire_kinds[k].name);
+		check_fail++;
+		return NULL;
+	}
+	if (g->f.kind != k || (rid != 0 && g->f.rid != rid)) {
+		fprintf(stderr, "line %d: got %s (code %llu) rid %llu, expected %s rid %llu\n",
+		    line, wire_kinds[g->f.kind].name, (unsigned long long)g->f.r.f[WF_CODE].u,
+		    (unsigned long long)g->f.rid, wire_kinds[k].name, (unsigned long long)rid);
+		check_fail++;
+	} else
+		check_pass++;
+	return g;
+}
+#define EXPECT(sid, k, rid)	expect(sid, k, rid, __LINE__)
+
+static void
+expect_error(sid_t sid, uint64_t rid, int code, int line)
+{
+	struct got *g = expect(sid, WK_ERROR, rid, line);
+
+	if (g != NULL && g->f.kind == WK_ERROR && g->f.r.f[WF_CODE].u != (uint64_t)code) {
+		fprintf(stderr, "line %d: error code %llu, expected %d\n", line,
+		    (unsigned long long)g->f.r.f[WF_CODE].u, code);
+		check_fail++;
+	}
+	got_free(g);
+}
+#define EXPECT_ERROR(sid, rid, code)	expect_error(sid, rid, code, __LINE__)
+
+static sid_t
+session_open(void)
+{
+	sid_t sid = SID_MAKE(next_slot++, 1);
+
+	queue_push(&qin, queue_item_new(QI_OPEN, sid));
+	return sid;
+}
+
+/* Encode r as kind k, decode it as a node would, queue it; returns the rid. */
+static uint64_t
+request(sid_t sid, enum wire_kind k, const struct wire_rec *r, const struct msg_hdr *h)
+{
+	struct qitem *it;
+	msgpack_sbuffer sb;
+	uint64_t rid = next_rid++;
+
+	msgpack_sbuffer_init(&sb);
+	if (wire_encode(k, rid, r, &sb) != WE_OK) {
+		fprintf(stderr, "cannot encode %s\n", wire_kinds[k].name);
+		exit(1);
+	}
+	it = queue_item_new(QI_FRAME, sid);
+	it->frame = calloc(1, sizeof *it->frame);
+	if (wire_decode(sb.data, sb.size, WIRE_DIR_C2N, it->frame) != WE_OK) {
+		fprintf(stderr, "cannot decode %s\n", wire_kinds[k].name);
+		exit(1);
+	}
+	if (h != NULL)
+		it->hdr = *h;
+	msgpack_sbuffer_destroy(&sb);
+	queue_push(&qin, it);
+	return rid;
+}
+
+struct user {
+	struct ident	id;
+	sid_t		sid;
+};
+
+static uint64_t
+do_register(struct user *u, const char *name, const char *code)
+{
+	struct wire_rec r;
+	uint8_t sig[64] = { 0 };	/* the edge checks signatures, not the core */
+
+	wire_rec_init(&r, &wire_kinds[WK_REGISTER]);
+	wire_set_bin(&r, WF_USER, u->id.pk, 32);
+	wire_set_str(&r, WF_NAME, name);
+	wire_set_bin(&r, WF_SIG, sig, 64);
+	if (code != NULL)
+		wire_set_str(&r, WF_ENROLL, code);
+	return request(u->sid, WK_REGISTER, &r, NULL);
+}
+
+static uint64_t
+simple(struct user *u, enum wire_kind k, const uint8_t *gid)
+{
+	struct wire_rec r;
+
+	wire_rec_init(&r, &wire_kinds[k]);
+	if (gid != NULL)
+		wire_set_bin(&r, WF_GROUP, gid, 16);
+	return request(u->sid, k, &r, NULL);
+}
+
+static uint64_t
+send_msg(struct user *u, const uint8_t gid[16], uint32_t epoch, const uint8_t id[16],
+    const uint8_t *sender)
+{
+	struct msg_hdr h;
+	struct wire_rec r;
+	uint8_t hdr[YISHI_HDR_MAX], nonce[24] = { 1 }, ct[32] = { 2 }, sig[64] = { 3 };
+	size_t hlen;
+
+	memset(&h, 0, sizeof h);
+	memcpy(h.group, gid, 16);
+	h.epoch = epoch;
+	memcpy(h.sender, sender != NULL ? sender : u->id.pk, 32);
+	h.ts_ms = 1;
+	memcpy(h.id, id, 16);
+	hlen = msg_hdr_encode(&h, hdr);
+	wire_rec_init(&r, &wire_kinds[WK_SEND]);
+	wire_set_bin(&r, WF_HDR, hdr, hlen);
+	wire_set_bin(&r, WF_NONCE, nonce, 24);
+	wire_set_bin(&r, WF_CT, ct, sizeof ct);
+	wire_set_bin(&r, WF_SIG, sig, 64);
+	return request(u->sid, WK_SEND, &r, &h);
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/yishi-test-core-XXXXXX", err[256], cmd[300];
+	struct node_meta m;
+	struct user admin, officer, res1, res2, outsider;
+	struct got *g;
+	struct wire_rec r, k;
+	MDB_txn *txn;
+	uint8_t gid[16], token[16], id1[16] = { 9 }, id2[16] = { 10 }, box[YISHI_KEYBOX_BYTES];
+	uint64_t rid, seq1;
+	int i;
+
+	log_init("test_core", 0);
+	if (crypto_init() != 0 || mkdtemp(dir) == NULL)
+		return 1;
+	if (store_open(&st, dir, STORE_CREATE, err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	memset(&ni, 0, sizeof ni);
+	if (ident_new(&ni.id) != 0)
+		return 1;
+	snprintf(ni.name, sizeof ni.name, "Test Station");
+	snprintf(ni.area, sizeof ni.area, "330281");
+	memset(&m, 0, sizeof m);
+	memcpy(m.sk, ni.id.sk, 64);
+	snprintf(m.name, sizeof m.name, "Test Station");
+	snprintf(m.area, sizeof m.area, "330281");
+	user_enroll_hash("CODE-1234", m.enroll_hash);
+	if (store_begin(st, 1, &txn) != 0 || store_meta_put(st, txn, &m) != 0 ||
+	    store_commit(txn) != 0)
+		return 1;
+
+	conf.max_group = 3;
+	conf.rate_per_min = 60;
+	conf.rate_burst = 5;
+	conf.max_sessions = 64;
+	base = event_base_new();
+	queue_init(&qin);
+	queue_init(&qout);
+	if (core_init(&core, base, st, &conf, &ni, &qin, &qout) != 0)
+		return 1;
+	core.wake_edge = count_wake;
+
+	struct user *all[] = { &admin, &officer, &res1, &res2, &outsider };
+	for (i = 0; i < 5; i++) {
+		if (ident_new(&all[i]->id) != 0)
+			return 1;
+		all[i]->sid = session_open();
+	}
+
+	/* Nothing but register/login before logging in. */
+	rid = simple(&res1, WK_GROUP_LIST, NULL);
+	turn();
+	EXPECT_ERROR(res1.sid, rid, WE_AUTH_REQUIRED);
+	CHECK(wakes == 1);
+
+	/* The enrollment code makes the admin, once. */
+	rid = do_register(&admin, "Admin", "CODE-1234");
+	turn();
+	g = EXPECT(admin.sid, WK_WELCOME, rid);
+	if (g != NULL) {
+		struct role_cert rc;
+		char role[17];
+
+		wire_str(&g->f.r, WF_ROLE, role, sizeof role);
+		CHECK(strcmp(role, "admin") == 0);
+		CHECK(cert_role_verify(ni.id.pk, g->f.r.f[WF_CERT].p, g->f.r.f[WF_CERT].len,
+		    &rc) == 0 && strcmp(rc.role, "admin") == 0);
+	}
+	got_free(g);
+	rid = do_register(&officer, "Officer", "CODE-1234");
+	turn();
+	EXPECT_ERROR(officer.sid, rid, WE_BAD_CODE);
+	rid = do_register(&officer, "Officer", NULL);
+	do_register(&res1, "Resident One", NULL);
+	do_register(&res2, "Resident Two", NULL);
+	do_register(&outsider, "Outsider", NULL);
+	turn();
+	got_free(EXPECT(officer.sid, WK_WELCOME, rid));
+	got_free(pop(res1.sid));
+	got_free(pop(res2.sid));
+	got_free(pop(outsider.sid));
+	rid = do_register(&res1, "Again", NULL);
+	turn();
+	EXPECT_ERROR(res1.sid, rid, WE_INVALID);	/* already logged in */
+
+	/* Only police and admins found groups; only admins grant roles. */
+	randombytes_buf(gid, sizeof gid);
+	if (keybox_seal(&officer.id, officer.id.pk, gid, 1, (uint8_t[32]){ 7 }, box) != 0)
+		return 1;
+	wire_rec_init(&r, &wire_kinds[WK_GROUP_CREATE]);
+	wire_set_bin(&r, WF_GROUP, gid, 16);
+	wire_set_str(&r, WF_NAME, "Community");
+	wire_set_str(&r, WF_AREA, "330281");
+	wire_set_bin(&r, WF_BOX, box, sizeof box);
+	rid = request(officer.sid, WK_GROUP_CREATE, &r, NULL);
+	turn();
+	EXPECT_ERROR(officer.sid, rid, WE_FORBIDDEN);
+	wire_rec_init(&k, &wire_kinds[WK_ROLE_GRANT]);
+	wire_set_bin(&k, WF_USER, officer.id.pk, 32);
+	wire_set_str(&k, WF_ROLE, "police");
+	rid = request(res1.sid, WK_ROLE_GRANT, &k, NULL);
+	turn();
+	EXPECT_ERROR(res1.sid, rid, WE_FORBIDDEN);
+	rid = request(admin.sid, WK_ROLE_GRANT, &k, NULL);
+	turn();
+	got_free(EXPECT(admin.sid, WK_OK, rid));
+	rid = request(officer.sid, WK_GROUP_CREATE, &r, NULL);
+	turn();
+	got_free(EXPECT(officer.sid, WK_JOINED, rid));
+	rid = request(officer.sid, WK_GROUP_CREATE, &r, NULL);
+	turn();
+	EXPECT_ERROR(officer.sid, rid, WE_EXISTS);
+
+	/* Invite and join; the group's limit is 3 members. */
+	rid = simple(&officer, WK_INVITE_CREATE, gid);
+	turn();
+	g = EXPECT(officer.sid, WK_INVITE, rid);
+	if (g == NULL)
+		return check_done("core");
+	memcpy(token, g->f.r.f[WF_TOKEN].p, 16);
+	got_free(g);
+	simple(&officer, WK_SUBSCRIBE, gid);
+	turn();
+	got_free(pop(officer.sid));
+	wire_rec_init(&r, &wire_kinds[WK_JOIN]);
+	wire_set_bin(&r, WF_TOKEN, token, 16);
+	rid = request(res1.sid, WK_JOIN, &r, NULL);
+	turn();
+	got_free(EXPECT(res1.sid, WK_JOINED, rid));
+	/* The subscribed officer hears that the newcomer needs the key. */
+	g = EXPECT(officer.sid, WK_NEEDS, 0);
+	CHECK(g != NULL && g->f.r.f[WF_NEEDS].len == 1);
+	got_free(g);
+	rid = request(res1.sid, WK_JOIN, &r, NULL);
+	turn();
+	EXPECT_ERROR(res1.sid, rid, WE_EXISTS);
+	rid = request(res2.sid, WK_JOIN, &r, NULL);
+	turn();
+	got_free(EXPECT(res2.sid, WK_JOINED, rid));
+	got_free(pop(officer.sid));
+	rid = request(outsider.sid, WK_JOIN, &r, NULL);
+	turn();
+	EXPECT_ERROR(outsider.sid, rid, WE_GROUP_FULL);
+
+	/* keys_needed lists both residents; keys_put relays and notifies. */
+	rid = simple(&officer, WK_KEYS_NEEDED, NULL);
+	turn();
+	g = EXPECT(officer.sid, WK_NEEDS, rid);
+	CHECK(g != NULL && g->f.r.f[WF_NEEDS].len == 2);
+	got_free(g);
+	rid = simple(&res1, WK_KEYS_NEEDED, NULL);	/* holds no key: nothing to do */
+	turn();
+	g = EXPECT(res1.sid, WK_NEEDS, rid);
+	CHECK(g != NULL && g->f.r.f[WF_NEEDS].len == 0);
+	got_free(g);
+	simple(&res1, WK_SUBSCRIBE, NULL);
+	turn();
+	got_free(pop(res1.sid));
+	{
+		struct wire_rec e;
+
+		wire_rec_init(&e, &wire_records[WR_KEY]);
+		wire_set_bin(&e, WF_TO, res1.id.pk, 32);
+		wire_set_bin(&e, WF_BOX, box, sizeof box);
+		wire_rec_init(&r, &wire_kinds[WK_KEYS_PUT]);
+		wire_set_bin(&r, WF_GROUP, gid, 16);
+		wire_set_uint(&r, WF_EPOCH, 2);
+		wire_set_array(&r, WF_KEYS, &e, 1);
+		rid = request(officer.sid, WK_KEYS_PUT, &r, NULL);
+		turn();
+		EXPECT_ERROR(officer.sid, rid, WE_STALE_EPOCH);
+		wire_set_uint(&r, WF_EPOCH, 1);
+		rid = request(officer.sid, WK_KEYS_PUT, &r, NULL);
+		turn();
+		got_free(EXPECT(officer.sid, WK_OK, rid));
+		got_free(EXPECT(res1.sid, WK_EV_KEY, 0));
+		wire_set_bin(&e, WF_TO, outsider.id.pk, 32);
+		rid = request(officer.sid, WK_KEYS_PUT, &r, NULL);
+		turn();
+		EXPECT_ERROR(officer.sid, rid, WE_NOT_MEMBER);
+	}
+	rid = simple(&res1, WK_KEYS_GET, gid);
+	turn();
+	g = EXPECT(res1.sid, WK_KEYS, rid);
+	CHECK(g != NULL && g->f.r.f[WF_KEYS].len == 1);
+	got_free(g);
+
+	/* Messages: sequence, de-dup, fan-out to members only, checks. */
+	rid = send_msg(&res1, gid, 1, id1, NULL);
+	turn();
+	g = EXPECT(res1.sid, WK_ACK, rid);
+	seq1 = g != NULL ? g->f.r.f[WF_SEQ].u : 0;
+	CHECK_EQ(seq1, 1);
+	got_free(g);
+	got_free(EXPECT(officer.sid, WK_EV_MSG, 0));
+	got_free(EXPECT(res1.sid, WK_EV_MSG, 0));	/* subscribed to all its groups */
+	CHECK(pop(outsider.sid) == NULL);
+	CHECK(pop(res2.sid) == NULL);			/* member, but not subscribed */
+	rid = send_msg(&res1, gid, 1, id1, NULL);	/* resend: same seq, no event */
+	turn();
+	g = EXPECT(res1.sid, WK_ACK, rid);
+	CHECK(g != NULL && g->f.r.f[WF_SEQ].u == seq1);
+	got_free(g);
+	CHECK(pop(officer.sid) == NULL);
+	rid = send_msg(&res2, gid, 1, id2, NULL);
+	turn();
+	g = EXPECT(res2.sid, WK_ACK, rid);
+	CHECK(g != NULL && g->f.r.f[WF_SEQ].u == 2);
+	got_free(g);
+	got_free(pop(officer.sid));
+	got_free(pop(res1.sid));
+	rid = send_msg(&res2, gid, 2, (uint8_t[16]){ 11 }, NULL);
+	turn();
+	EXPECT_ERROR(res2.sid, rid, WE_STALE_EPOCH);
+	rid = send_msg(&res2, gid, 1, (uint8_t[16]){ 12 }, res1.id.pk);
+	turn();
+	EXPECT_ERROR(res2.sid, rid, WE_FORBIDDEN);
+	rid = send_msg(&outsider, gid, 1, (uint8_t[16]){ 13 }, NULL);
+	turn();
+	EXPECT_ERROR(outsider.sid, rid, WE_NOT_MEMBER);
+	rid = simple(&outsider, WK_HISTORY, gid);
+	turn();
+	EXPECT_ERROR(outsider.sid, rid, WE_NOT_MEMBER);
+
+	/* History: everything after `since`, in order. */
+	wire_rec_init(&r, &wire_kinds[WK_HISTORY]);
+	wire_set_bin(&r, WF_GROUP, gid, 16);
+	wire_set_uint(&r, WF_SINCE, 1);
+	rid = request(res2.sid, WK_HISTORY, &r, NULL);
+	turn();
+	g = EXPECT(res2.sid, WK_MSGS, rid);
+	if (g != NULL && g->f.r.f[WF_MSGS].len == 1) {
+		struct wire_rec e;
+
+		CHECK(wire_array_get(&g->f.r.f[WF_MSGS], 0, &wire_records[WR_MSG], &e) == WE_OK);
+		CHECK_EQ(e.f[WF_SEQ].u, 2);
+		CHECK(e.f[WF_SENDER_NAME].len == strlen("Resident Two"));
+	} else
+		CHECK(!"history since 1 returns one message");
+	got_free(g);
+
+	/* Rate: a burst of 5, then refused with a retry hint. res2 has sent 1 of 5. */
+	for (i = 0; i < 4; i++)
+		send_msg(&res2, gid, 1, (uint8_t[16]){ 20, (uint8_t)i }, NULL);
+	rid = send_msg(&res2, gid, 1, (uint8_t[16]){ 30 }, NULL);
+	turn();
+	for (i = 0; i < 4; i++)
+		got_free(EXPECT(res2.sid, WK_ACK, 0));
+	EXPECT_ERROR(res2.sid, rid, WE_RATE_LIMITED);
+	for (i = 0; (g = pop(officer.sid)) != NULL; i++) {
+		CHECK(g->f.kind == WK_EV_MSG);
+		got_free(g);
+	}
+	CHECK_EQ(i, 4);		/* one event per accepted message, none for the refused */
+
+	/* A closed session receives nothing more; its slot's next owner starts afresh. */
+	queue_push(&qin, queue_item_new(QI_CLOSE, officer.sid));
+	send_msg(&res1, gid, 1, (uint8_t[16]){ 40 }, NULL);
+	turn();
+	CHECK(pop(officer.sid) == NULL);
+
+	/* Everything acknowledged is in the store after close and reopen. */
+	while (got_head != NULL) {
+		g = got_head;
+		got_head = g->next;
+		got_free(g);
+	}
+	core_free(&core);
+	queue_destroy(&qin);
+	queue_destroy(&qout);
+	event_base_free(base);
+	store_close(st);
+	if (store_open(&st, dir, 0, err, sizeof err) != 0)
+		return 1;
+	{
+		uint64_t n = 0;
+
+		CHECK(store_begin(st, 0, &txn) == 0);
+		CHECK(store_count(st, txn, "msgs", &n) == 0 && n == 7);
+		store_abort(txn);
+	}
+	store_close(st);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		return 1;
+	for (i = 0; i < 5; i++)
+		ident_wipe(&all[i]->id);
+	ident_wipe(&ni.id);
+	return check_done("core");
+}
