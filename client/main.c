@@ -1,2 +1,326 @@
+/*
+ * main.c: the `yishi` command line: parse options and operands, pick the command
+ * from the table, run it, report its error.
+ *
+ * Exit status: 0 success, 1 failure (one line on stderr), 2 usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
-int main(void) { puts("yishi: not built yet"); return 1; }
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/cmd.h"
+#include "proto/crypto.h"
+#include "proto/log.h"
+
+/* Options, as bits, so each command says which it accepts. */
+enum {
+	OPT_NAME = 1 << 0,
+	OPT_FORCE = 1 << 1,
+	OPT_NODE = 1 << 2,
+	OPT_CODE = 1 << 3,
+	OPT_AREA = 1 << 4,
+	OPT_APPROVAL = 1 << 5,
+	OPT_SINCE = 1 << 6,
+	OPT_WAIT = 1 << 7,
+};
+
+struct main_cmd {
+	const char	*word;		/* first command word */
+	const char	*sub;		/* second word, or NULL */
+	int		 (*fn)(struct cmd *);
+	int		 min, max;	/* operands */
+	int		 opts;		/* OPT_* accepted */
+	const char	*usage;		/* after "yishi " */
+	const char	*help;
+};
+
+static const struct main_cmd main_cmds[] = {
+	{ "id", "new", cmd_id_new, 0, 0, OPT_NAME | OPT_FORCE,
+	  "id new --name NAME [--force]", "create your identity (a signing key)" },
+	{ "id", "show", cmd_id_show, 0, 0, 0,
+	  "id show", "show your user id, name, node and role" },
+	{ "enroll", NULL, cmd_station_enroll, 0, 0, OPT_NODE | OPT_CODE,
+	  "enroll --node ws://HOST:PORT [--code CODE]",
+	  "register with a station's node (with its enrollment code: as station admin)" },
+	{ "role", "grant", cmd_station_role_grant, 2, 2, 0,
+	  "role grant USER ROLE", "give USER a station role (resident, police, auxiliary, "
+	  "grid, mediator, admin)" },
+	{ "group", "create", cmd_group_create, 1, 1, OPT_AREA | OPT_APPROVAL,
+	  "group create NAME --area CODE [--approval]", "create a group you own" },
+	{ "group", "list", cmd_group_list, 0, 0, 0,
+	  "group list", "list your groups" },
+	{ "group", "members", cmd_group_members, 1, 1, 0,
+	  "group members G", "list a group's members" },
+	{ "group", "invite", cmd_group_invite, 1, 1, 0,
+	  "group invite G", "make an invite link" },
+	{ "join", NULL, cmd_group_join, 1, 1, 0,
+	  "join LINK", "join a group by its invite link" },
+	{ "mod", "approve", cmd_group_approve, 2, 2, 0,
+	  "mod approve G USER", "let USER into a group that requires approval" },
+	{ "mod", "refuse", cmd_group_refuse, 2, 2, 0,
+	  "mod refuse G USER", "turn down USER's request to join" },
+	{ "send", NULL, cmd_msg_send, 2, 2, OPT_WAIT,
+	  "send G TEXT [--wait SECONDS]", "send a message" },
+	{ "read", NULL, cmd_msg_read, 1, 1, OPT_SINCE | OPT_WAIT,
+	  "read G [--since SEQ] [--wait SECONDS]", "print a group's messages" },
+	{ "watch", NULL, cmd_msg_watch, 0, 1, OPT_WAIT,
+	  "watch [G] [--wait SECONDS]", "print new messages as they arrive, until interrupted" },
+};
+
+#define MAIN_NCMDS	(sizeof main_cmds / sizeof main_cmds[0])
+
+static volatile sig_atomic_t main_stop;
+
+static void
+main_usage_all(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: yishi COMMAND [--home DIR] [--json] ...\n\ncommands:\n");
+	for (i = 0; i < MAIN_NCMDS; i++)
+		fprintf(out, "  yishi %-44s %s\n", main_cmds[i].usage, main_cmds[i].help);
+	fprintf(out, "\nG is a group id (32 hex digits) or the exact name of one of your "
+	    "groups;\nUSER is a user id (64 hex digits).\n"
+	    "--home DIR     state directory (default $YISHI_HOME, else ~/.yishi)\n"
+	    "--json         one JSON object per output line\n"
+	    "YISHI_DEBUG=1  log protocol traffic to stderr\n");
+}
+
+static void
+main_usage_cmd(FILE *out, const struct main_cmd *mc)
+{
+	fprintf(out, "usage: yishi %s [--home DIR] [--json]\n  %s\n", mc->usage, mc->help);
+}
+
+/* Print a failure: a line on stderr, and with --json a record on stdout. */
+static void
+main_error(const struct cmd *c, const struct cerr *e)
+{
+	struct json j;
+
+	fprintf(stderr, "yishi: %s\n", e->msg);
+	if (c->json) {
+		json_begin(&j);
+		json_str(&j, "error", cerr_name(e->code));
+		json_uint(&j, "code", (uint64_t)e->code);
+		json_str(&j, "message", e->msg);
+		(void)json_end(&j, stdout);
+	}
+}
+
+/* A usage error: say what is wrong and how the command is used; exit 2. */
+static int
+main_usage_error(const struct cmd *c, const struct main_cmd *mc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+main_usage_error(const struct cmd *c, const struct main_cmd *mc, const char *fmt, ...)
+{
+	struct cerr e;
+	va_list ap;
+
+	e.code = CE_USAGE;
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+	va_end(ap);
+	main_error(c, &e);
+	if (mc != NULL)
+		main_usage_cmd(stderr, mc);
+	else
+		fprintf(stderr, "run `yishi --help` for the list of commands\n");
+	return 2;
+}
+
+static void
+main_on_signal(int sig)
+{
+	(void)sig;
+	main_stop = 1;
+}
+
+static void
+main_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = main_on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a signal should cut a poll() short. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static int
+main_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (*end != '\0' || errno != 0 || *out > max)
+		return -1;
+	return 0;
+}
+
+static const char *
+main_opt_name(int bit)
+{
+	switch (bit) {
+	case OPT_NAME:		return "--name";
+	case OPT_FORCE:		return "--force";
+	case OPT_NODE:		return "--node";
+	case OPT_CODE:		return "--code";
+	case OPT_AREA:		return "--area";
+	case OPT_APPROVAL:	return "--approval";
+	case OPT_SINCE:		return "--since";
+	case OPT_WAIT:		return "--wait";
+	default:		return "?";
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "node", required_argument, NULL, 'N' },
+		{ "code", required_argument, NULL, 'c' },
+		{ "area", required_argument, NULL, 'a' },
+		{ "approval", no_argument, NULL, 'A' },
+		{ "since", required_argument, NULL, 's' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct main_cmd *mc = NULL;
+	struct cmd c;
+	const char *bad = NULL;
+	uint64_t u;
+	int ch, help = 0, given = 0, nops, i, rc;
+	size_t k, nwords;
+
+	memset(&c, 0, sizeof c);
+	c.wait_s = -1;
+	c.stop = &main_stop;
+	log_init("yishi", getenv("YISHI_DEBUG") != NULL);
+
+	/* Options may come anywhere; getopt moves the operands to the end. */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'H': c.home = optarg; break;
+		case 'j': c.json = 1; break;
+		case 'h': help = 1; break;
+		case 'n': c.name = optarg; given |= OPT_NAME; break;
+		case 'f': c.force = 1; given |= OPT_FORCE; break;
+		case 'N': c.node = optarg; given |= OPT_NODE; break;
+		case 'c': c.code = optarg; given |= OPT_CODE; break;
+		case 'a': c.area = optarg; given |= OPT_AREA; break;
+		case 'A': c.approval = 1; given |= OPT_APPROVAL; break;
+		case 's':
+			given |= OPT_SINCE;
+			c.has_since = 1;
+			if (main_uint(optarg, UINT64_MAX, &c.since) == -1)
+				bad = "--since takes a sequence number";
+			break;
+		case 'w':
+			given |= OPT_WAIT;
+			if (main_uint(optarg, 3600, &u) == -1)
+				bad = "--wait takes a number of seconds (0 to 3600)";
+			else
+				c.wait_s = (int)u;
+			break;
+		default:
+			/* Scan the remaining words for --json so the error is shaped right. */
+			for (i = optind; i < argc; i++)
+				if (strcmp(argv[i], "--json") == 0)
+					c.json = 1;
+			if (optopt != 0)
+				return main_usage_error(&c, NULL, "unknown option -%c", optopt);
+			return main_usage_error(&c, NULL, "unknown or incomplete option %s",
+			    argv[optind - 1]);
+		}
+	}
+	nops = argc - optind;
+	argv += optind;
+
+	if (nops == 0) {
+		if (help) {
+			main_usage_all(stdout);
+			return 0;
+		}
+		return main_usage_error(&c, NULL, "no command given");
+	}
+	for (k = 0; k < MAIN_NCMDS; k++) {
+		if (strcmp(main_cmds[k].word, argv[0]) != 0)
+			continue;
+		if (main_cmds[k].sub == NULL ||
+		    (nops > 1 && strcmp(main_cmds[k].sub, argv[1]) == 0)) {
+			mc = &main_cmds[k];
+			break;
+		}
+	}
+	if (mc == NULL) {
+		for (k = 0; k < MAIN_NCMDS; k++)
+			if (strcmp(main_cmds[k].word, argv[0]) == 0)
+				break;
+		if (k < MAIN_NCMDS && help && nops == 1) {
+			/* "yishi group --help": the group commands. */
+			for (; k < MAIN_NCMDS; k++)
+				if (strcmp(main_cmds[k].word, argv[0]) == 0)
+					main_usage_cmd(stdout, &main_cmds[k]);
+			return 0;
+		}
+		if (k < MAIN_NCMDS)
+			return main_usage_error(&c, NULL, "%s: unknown or missing subcommand%s%s",
+			    argv[0], nops > 1 ? " " : "", nops > 1 ? argv[1] : "");
+		return main_usage_error(&c, NULL, "%s: unknown command", argv[0]);
+	}
+	if (help) {
+		main_usage_cmd(stdout, mc);
+		return 0;
+	}
+	if (bad != NULL)
+		return main_usage_error(&c, mc, "%s", bad);
+	for (i = 0; i < 8; i++)
+		if ((given & (1 << i)) && !(mc->opts & (1 << i)))
+			return main_usage_error(&c, mc, "%s%s%s does not take %s", mc->word,
+			    mc->sub != NULL ? " " : "", mc->sub != NULL ? mc->sub : "",
+			    main_opt_name(1 << i));
+	nwords = mc->sub != NULL ? 2 : 1;
+	c.argc = nops - (int)nwords;
+	c.argv = argv + nwords;
+	if (c.argc < mc->min || c.argc > mc->max)
+		return main_usage_error(&c, mc, "wrong number of arguments");
+
+	if (crypto_init() == -1) {
+		cerr_set(&c.err, CE_INTERNAL, "cannot initialise libsodium");
+		main_error(&c, &c.err);
+		return 1;
+	}
+	main_signals();
+	if ((rc = mc->fn(&c)) == 0)
+		return 0;
+	if (c.err.code == CE_USAGE) {
+		main_error(&c, &c.err);
+		main_usage_cmd(stderr, mc);
+		return 2;
+	}
+	if (c.err.code == 0)
+		cerr_set(&c.err, CE_INTERNAL, "failed");
+	main_error(&c, &c.err);
+	return 1;
+}

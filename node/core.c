@@ -296,7 +296,7 @@ core_user_joined(struct core *c, const uint8_t user[32], const uint8_t gid[16])
 	for (i = 0; i < c->nslots; i++) {
 		struct core_session *s = c->sess[i];
 
-		if (s != NULL && s->subscribed && s->authed && memcmp(s->user, user, 32) == 0 &&
+		if (s != NULL && s->sub_all && s->authed && memcmp(s->user, user, 32) == 0 &&
 		    core_session_add_group(s, gid) == -1)
 			log_warnx("core: out of memory adding a group to a session");
 	}
@@ -316,7 +316,8 @@ core_rate_take(struct core *c, const uint8_t user[32])
 	uint64_t now = node_now_ms();
 	size_t lo = 0, hi = c->nrates, mid;
 
-	r = bsearch(user, c->rates, c->nrates, sizeof *c->rates, core_rate_cmp);
+	r = c->nrates == 0 ? NULL :
+	    bsearch(user, c->rates, c->nrates, sizeof *c->rates, core_rate_cmp);
 	if (r == NULL) {
 		if (c->nrates == c->caprates) {
 			size_t cap = c->caprates ? c->caprates * 2 : 64;

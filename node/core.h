@@ -32,6 +32,7 @@ struct core_session {
 	char		 name[65];
 	char		 role[CORE_ROLE_MAX];	/* station role */
 	int		 subscribed;
+	int		 sub_all;		/* subscribed to all the user's groups */
 	uint8_t		(*groups)[16];		/* subscribed groups the user is a member of */
 	uint32_t	 ngroups, capgroups;
 };

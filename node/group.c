@@ -468,5 +468,6 @@ group_subscribe(struct core *c, struct core_session *s, struct wire_frame *f, st
 		free(v.gid);
 	}
 	s->subscribed = 1;
+	s->sub_all = !wire_has(&f->r, WF_GROUP);
 	core_reply_ok(c, s, f->rid);
 }

@@ -1,0 +1,68 @@
+/*
+ * cmd.h: the commands of `yishi`, and what they share.
+ *
+ * main.c parses the command line into a struct cmd and calls the command's
+ * function, which returns 0, or -1 with cmd->err set; main prints the error. The
+ * output of every command goes through cmd_out_*: one JSON object per line with
+ * --json, else a short human line.
+ */
+#ifndef YISHI_CLIENT_CMD_H
+#define YISHI_CLIENT_CMD_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "client/account.h"
+#include "client/cerr.h"
+#include "client/json.h"
+#include "client/post.h"
+
+#define CMD_WAIT_DEFAULT	10	/* seconds to wait for a missing epoch key */
+
+struct cmd {
+	/* Options; NULL / 0 when not given. */
+	const char		*home;
+	int			 json;
+	const char		*name;
+	int			 force;
+	const char		*node;
+	const char		*code;
+	const char		*area;
+	int			 approval;
+	int			 has_since;
+	uint64_t		 since;
+	int			 wait_s;
+
+	/* Operands after the command words. */
+	int			 argc;
+	char			**argv;
+
+	struct cerr		 err;
+	const volatile sig_atomic_t *stop;	/* set by SIGINT / SIGTERM */
+};
+
+/* Shared helpers (cmd.c). */
+int	 cmd_account(struct cmd *c, struct account *a) __attribute__((warn_unused_result));
+/* Print the plain or JSON form of a message; gid_hex is added in JSON if not NULL. */
+void	 cmd_out_post(const struct cmd *c, const struct post *p, const char *gid_hex,
+	    const char *gname);
+/* Sanitize untrusted text for a terminal into buf. */
+const char *cmd_plain(char *buf, size_t len, const char *s);
+
+/* Commands. */
+int	 cmd_id_new(struct cmd *);
+int	 cmd_id_show(struct cmd *);
+int	 cmd_station_enroll(struct cmd *);
+int	 cmd_station_role_grant(struct cmd *);
+int	 cmd_group_create(struct cmd *);
+int	 cmd_group_list(struct cmd *);
+int	 cmd_group_members(struct cmd *);
+int	 cmd_group_invite(struct cmd *);
+int	 cmd_group_join(struct cmd *);
+int	 cmd_group_approve(struct cmd *);
+int	 cmd_group_refuse(struct cmd *);
+int	 cmd_msg_send(struct cmd *);
+int	 cmd_msg_read(struct cmd *);
+int	 cmd_msg_watch(struct cmd *);
+
+#endif

@@ -1,0 +1,373 @@
+/* cmd_group.c: `yishi group ...`, `yishi join` and `yishi mod ...`: membership. */
+#include "client/cmd.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "client/groups.h"
+#include "client/keyring.h"
+#include "proto/log.h"
+
+/* Log in to the enrolled node and resolve the group named by arg. */
+static struct session *
+cmd_group_open(struct cmd *c, struct account *a, const char *arg, struct groups_entry *g)
+{
+	struct session *s;
+
+	if (cmd_account(c, a) == -1)
+		return NULL;
+	if ((s = account_connect(a, NULL, ACCOUNT_LOGIN, NULL, &c->err)) == NULL) {
+		account_wipe(a);
+		return NULL;
+	}
+	if (groups_resolve(s, arg, g, &c->err) == -1) {
+		session_free(s);
+		account_wipe(a);
+		return NULL;
+	}
+	return s;
+}
+
+int
+cmd_group_create(struct cmd *c)
+{
+	struct account a;
+	struct session *s = NULL;
+	struct wire_frame *f = NULL;
+	struct wire_rec req;
+	struct json j;
+	uint8_t gid[YISHI_GID_BYTES], key[YISHI_KEY_BYTES], box[YISHI_KEYBOX_BYTES];
+	char hex[YISHI_GID_BYTES * 2 + 1];
+	const char *name = c->argv[0], *p;
+	int ret = -1;
+
+	if (strlen(name) == 0 || strlen(name) > WIRE_MAX_NAME) {
+		cerr_set(&c->err, CE_INPUT, "group name must be 1 to %d bytes", WIRE_MAX_NAME);
+		return -1;
+	}
+	if (c->area == NULL) {
+		cerr_set(&c->err, CE_USAGE, "group create: --area CODE is required");
+		return -1;
+	}
+	for (p = c->area; isdigit((unsigned char)*p); p++)
+		;
+	if (*p != '\0' || p == c->area || strlen(c->area) > WIRE_MAX_AREA) {
+		cerr_set(&c->err, CE_INPUT, "%s: an area code is 1 to %d digits", c->area,
+		    WIRE_MAX_AREA);
+		return -1;
+	}
+	if (cmd_account(c, &a) == -1)
+		return -1;
+	if ((s = account_connect(&a, NULL, ACCOUNT_LOGIN, NULL, &c->err)) == NULL)
+		goto out;
+
+	/* The creator holds epoch 1's key first: boxed to itself, kept by the node. */
+	randombytes_buf(gid, sizeof gid);
+	epoch_key_new(key);
+	if (keybox_seal(&a.me, a.me.pk, gid, 1, key, box) == -1) {
+		cerr_set(&c->err, CE_INTERNAL, "cannot box the group key");
+		goto out;
+	}
+	wire_rec_init(&req, &wire_kinds[WK_GROUP_CREATE]);
+	wire_set_bin(&req, WF_GROUP, gid, sizeof gid);
+	wire_set_str(&req, WF_NAME, name);
+	wire_set_str(&req, WF_AREA, c->area);
+	if (c->approval)
+		wire_set_bool(&req, WF_APPROVAL, 1);
+	wire_set_bin(&req, WF_BOX, box, sizeof box);
+	if ((f = session_call(s, WK_GROUP_CREATE, &req, WK_JOINED, &c->err)) == NULL)
+		goto out;
+	if (memcmp(f->r.f[WF_GROUP].p, gid, sizeof gid) != 0) {
+		cerr_set(&c->err, CE_PROTOCOL, "node created a different group than asked");
+		goto out;
+	}
+	hex_encode(hex, gid, sizeof gid);
+	if (c->json) {
+		json_begin(&j);
+		json_str(&j, "group_id", hex);
+		(void)json_end(&j, stdout);
+	} else
+		printf("%s\n", hex);
+	ret = 0;
+out:
+	sodium_memzero(key, sizeof key);
+	session_frame_free(f);
+	session_free(s);
+	account_wipe(&a);
+	return ret;
+}
+
+int
+cmd_group_list(struct cmd *c)
+{
+	struct account a;
+	struct session *s;
+	struct groups g;
+	struct groups_entry *ge;
+	struct json j;
+	char name[WIRE_MAX_NAME * 3 + 1];
+	size_t i;
+
+	if (cmd_account(c, &a) == -1)
+		return -1;
+	if ((s = account_connect(&a, NULL, ACCOUNT_LOGIN, NULL, &c->err)) == NULL ||
+	    groups_fetch(&g, s, &c->err) == -1) {
+		session_free(s);
+		account_wipe(&a);
+		return -1;
+	}
+	for (i = 0; i < g.n; i++) {
+		ge = &g.v[i];
+		if (c->json) {
+			json_begin(&j);
+			json_str(&j, "group_id", ge->hex);
+			json_str(&j, "name", ge->name);
+			json_str(&j, "area", ge->area);
+			json_str(&j, "role", ge->role);
+			json_str(&j, "state", ge->state);
+			json_uint(&j, "members", ge->count);
+			json_uint(&j, "epoch", ge->epoch);
+			json_bool(&j, "approval", ge->approval);
+			(void)json_end(&j, stdout);
+		} else
+			printf("%s  %s  area %s  %s, %s  %llu members  epoch %u%s\n", ge->hex,
+			    cmd_plain(name, sizeof name, ge->name), ge->area, ge->role,
+			    ge->state, (unsigned long long)ge->count, ge->epoch,
+			    ge->approval ? "  (approval)" : "");
+	}
+	groups_free(&g);
+	session_free(s);
+	account_wipe(&a);
+	return 0;
+}
+
+int
+cmd_group_members(struct cmd *c)
+{
+	struct account a;
+	struct session *s;
+	struct groups_entry g;
+	struct wire_frame *f;
+	struct wire_rec req, m;
+	const struct wire_val *v;
+	struct json j;
+	char user[YISHI_PK_BYTES * 2 + 1], name[WIRE_MAX_NAME + 1], pname[WIRE_MAX_NAME * 3 + 1];
+	char role[17], srole[17], state[17], prole[52], psrole[52], pstate[52];
+	uint32_t i;
+	int ret = -1;
+
+	if ((s = cmd_group_open(c, &a, c->argv[0], &g)) == NULL)
+		return -1;
+	wire_rec_init(&req, &wire_kinds[WK_GROUP_MEMBERS]);
+	wire_set_bin(&req, WF_GROUP, g.gid, sizeof g.gid);
+	if ((f = session_call(s, WK_GROUP_MEMBERS, &req, WK_MEMBERS, &c->err)) == NULL)
+		goto out;
+	v = &f->r.f[WF_MEMBERS];
+	for (i = 0; i < v->len; i++) {
+		if (wire_array_get(v, i, &wire_records[WR_MEMBER], &m) != WE_OK) {
+			cerr_set(&c->err, CE_PROTOCOL, "node sent a malformed member record");
+			session_frame_free(f);
+			goto out;
+		}
+		hex_encode(user, m.f[WF_USER].p, YISHI_PK_BYTES);
+		wire_str(&m, WF_NAME, name, sizeof name);
+		wire_str(&m, WF_ROLE, role, sizeof role);
+		wire_str(&m, WF_SROLE, srole, sizeof srole);
+		wire_str(&m, WF_STATE, state, sizeof state);
+		if (c->json) {
+			json_begin(&j);
+			json_str(&j, "user_id", user);
+			json_str(&j, "name", name);
+			json_str(&j, "role", role);
+			json_str(&j, "station_role", srole);
+			json_str(&j, "state", state);
+			(void)json_end(&j, stdout);
+		} else
+			printf("%s  %s  %s (%s)  %s\n", user, cmd_plain(pname, sizeof pname, name),
+			    cmd_plain(prole, sizeof prole, role), cmd_plain(psrole,
+			    sizeof psrole, srole), cmd_plain(pstate, sizeof pstate, state));
+	}
+	session_frame_free(f);
+	ret = 0;
+out:
+	session_free(s);
+	account_wipe(&a);
+	return ret;
+}
+
+int
+cmd_group_invite(struct cmd *c)
+{
+	struct account a;
+	struct session *s;
+	struct groups_entry g;
+	struct wire_frame *f;
+	struct wire_rec req;
+	struct json j;
+	char token[16 * 2 + 1], link[400];
+	int ret = -1;
+
+	if ((s = cmd_group_open(c, &a, c->argv[0], &g)) == NULL)
+		return -1;
+	wire_rec_init(&req, &wire_kinds[WK_INVITE_CREATE]);
+	wire_set_bin(&req, WF_GROUP, g.gid, sizeof g.gid);
+	if ((f = session_call(s, WK_INVITE_CREATE, &req, WK_INVITE, &c->err)) == NULL)
+		goto out;
+	hex_encode(token, f->r.f[WF_TOKEN].p, 16);
+	session_frame_free(f);
+	/* The link names the node as HOST:PORT; a join turns it back into ws://. */
+	snprintf(link, sizeof link, "http://%s/join/%s",
+	    session_url(s)->canon + strlen("ws://"), token);
+	if (c->json) {
+		json_begin(&j);
+		json_str(&j, "link", link);
+		(void)json_end(&j, stdout);
+	} else
+		printf("%s\n", link);
+	ret = 0;
+out:
+	session_free(s);
+	account_wipe(&a);
+	return ret;
+}
+
+/* Split "http://HOST:PORT/join/TOKENHEX" into a node URL and the token. */
+static int
+cmd_group_parse_link(const char *link, char *url, size_t urllen, uint8_t token[16],
+    struct cerr *e)
+{
+	const char *p, *q;
+	char hex[16 * 2 + 2];
+	size_t n;
+
+	if (strncmp(link, "http://", 7) != 0 || (p = strstr(link + 7, "/join/")) == NULL)
+		goto bad;
+	q = p + strlen("/join/");
+	n = strlen(q);
+	if (n > 0 && q[n - 1] == '/')
+		n--;
+	if (n != 32)
+		goto bad;
+	memcpy(hex, q, n);
+	hex[n] = '\0';
+	if (hex_decode(token, 16, hex) == -1)
+		goto bad;
+	if ((size_t)snprintf(url, urllen, "ws://%.*s", (int)(p - link - 7), link + 7) >= urllen)
+		goto bad;
+	return 0;
+bad:
+	cerr_set(e, CE_INPUT, "%s: not an invite link (http://HOST:PORT/join/TOKEN)", link);
+	return -1;
+}
+
+int
+cmd_group_join(struct cmd *c)
+{
+	struct account a;
+	struct session *s = NULL;
+	struct session_url u;
+	struct wire_frame *f = NULL;
+	struct wire_rec req;
+	struct json j;
+	uint8_t token[16];
+	char url[300], gid[YISHI_GID_BYTES * 2 + 1], name[WIRE_MAX_NAME + 1];
+	char pname[WIRE_MAX_NAME * 3 + 1], state[17], pstate[52];
+	enum account_mode mode;
+	int ret = -1;
+
+	if (cmd_group_parse_link(c->argv[0], url, sizeof url, token, &c->err) == -1 ||
+	    session_url_parse(url, &u, &c->err) == -1)
+		return -1;
+	if (cmd_account(c, &a) == -1)
+		return -1;
+	/* A link to another node than ours: become a resident there first. */
+	mode = a.enrolled && strcmp(a.node.url, u.canon) == 0 ? ACCOUNT_LOGIN :
+	    ACCOUNT_REGISTER;
+	if ((s = account_connect(&a, u.canon, mode, NULL, &c->err)) == NULL)
+		goto out;
+	wire_rec_init(&req, &wire_kinds[WK_JOIN]);
+	wire_set_bin(&req, WF_TOKEN, token, sizeof token);
+	if ((f = session_call(s, WK_JOIN, &req, WK_JOINED, &c->err)) == NULL)
+		goto out;
+	hex_encode(gid, f->r.f[WF_GROUP].p, YISHI_GID_BYTES);
+	wire_str(&f->r, WF_NAME, name, sizeof name);
+	wire_str(&f->r, WF_STATE, state, sizeof state);
+	if (c->json) {
+		json_begin(&j);
+		json_str(&j, "group_id", gid);
+		json_str(&j, "name", name);
+		json_str(&j, "state", state);
+		(void)json_end(&j, stdout);
+	} else
+		printf("%s %s: %s%s\n", gid, cmd_plain(pname, sizeof pname, name),
+		    cmd_plain(pstate, sizeof pstate, state),
+		    strcmp(state, "pending") == 0 ? " (waiting for a moderator's approval)" :
+		    "");
+	ret = 0;
+out:
+	session_frame_free(f);
+	session_free(s);
+	account_wipe(&a);
+	return ret;
+}
+
+static int
+cmd_group_decide(struct cmd *c, int accept)
+{
+	struct account a;
+	struct session *s;
+	struct groups_entry g;
+	struct wire_frame *f;
+	struct wire_rec req;
+	struct json j;
+	uint8_t user[YISHI_PK_BYTES];
+	char hex[YISHI_PK_BYTES * 2 + 1];
+	struct cerr derr;
+	int ret = -1;
+
+	if (hex_decode(user, sizeof user, c->argv[1]) == -1) {
+		cerr_set(&c->err, CE_INPUT, "%s: not a user id (64 hex digits)", c->argv[1]);
+		return -1;
+	}
+	hex_encode(hex, user, sizeof user);
+	if ((s = cmd_group_open(c, &a, c->argv[0], &g)) == NULL)
+		return -1;
+	wire_rec_init(&req, &wire_kinds[WK_APPROVE]);
+	wire_set_bin(&req, WF_GROUP, g.gid, sizeof g.gid);
+	wire_set_bin(&req, WF_USER, user, sizeof user);
+	wire_set_bool(&req, WF_ACCEPT, accept);
+	if ((f = session_call(s, WK_APPROVE, &req, WK_OK, &c->err)) == NULL)
+		goto out;
+	session_frame_free(f);
+	/* An approved member needs the current key; we may hold it. */
+	if (accept && keyring_distribute_all(s, &a.me, &derr) == -1)
+		log_debug("key distribution: %s", derr.msg);
+	if (c->json) {
+		json_begin(&j);
+		json_str(&j, "group_id", g.hex);
+		json_str(&j, "user_id", hex);
+		json_bool(&j, "accepted", accept);
+		(void)json_end(&j, stdout);
+	} else
+		printf("%s %s\n", hex, accept ? "approved" : "refused");
+	ret = 0;
+out:
+	session_free(s);
+	account_wipe(&a);
+	return ret;
+}
+
+int
+cmd_group_approve(struct cmd *c)
+{
+	return cmd_group_decide(c, 1);
+}
+
+int
+cmd_group_refuse(struct cmd *c)
+{
+	return cmd_group_decide(c, 0);
+}

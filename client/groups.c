@@ -1,0 +1,121 @@
+/* groups.c: see groups.h. */
+#include "client/groups.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+groups_fetch(struct groups *g, struct session *s, struct cerr *e)
+{
+	struct wire_frame *f;
+	const struct wire_val *v;
+	struct groups_entry *ge;
+	struct wire_rec r;
+	uint32_t i;
+
+	memset(g, 0, sizeof *g);
+	if ((f = session_call(s, WK_GROUP_LIST, NULL, WK_GROUPS, e)) == NULL)
+		return -1;
+	v = &f->r.f[WF_GROUPS];
+	if ((g->v = calloc(v->len ? v->len : 1, sizeof *g->v)) == NULL) {
+		session_frame_free(f);
+		cerr_set(e, CE_INTERNAL, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < v->len; i++) {
+		if (wire_array_get(v, i, &wire_records[WR_GROUP], &r) != WE_OK) {
+			session_frame_free(f);
+			groups_free(g);
+			cerr_set(e, CE_PROTOCOL, "node sent a malformed group record");
+			return -1;
+		}
+		ge = &g->v[g->n++];
+		memcpy(ge->gid, r.f[WF_GROUP].p, YISHI_GID_BYTES);
+		hex_encode(ge->hex, ge->gid, YISHI_GID_BYTES);
+		wire_str(&r, WF_NAME, ge->name, sizeof ge->name);
+		wire_str(&r, WF_AREA, ge->area, sizeof ge->area);
+		ge->epoch = (uint32_t)wire_u(&r, WF_EPOCH);
+		wire_str(&r, WF_ROLE, ge->role, sizeof ge->role);
+		wire_str(&r, WF_STATE, ge->state, sizeof ge->state);
+		ge->count = wire_u(&r, WF_COUNT);
+		ge->approval = wire_u(&r, WF_APPROVAL) != 0;
+	}
+	session_frame_free(f);
+	return 0;
+}
+
+void
+groups_free(struct groups *g)
+{
+	free(g->v);
+	memset(g, 0, sizeof *g);
+}
+
+static int
+groups_is_hex_id(const char *arg)
+{
+	size_t i;
+
+	for (i = 0; arg[i] != '\0'; i++)
+		if (!((arg[i] >= '0' && arg[i] <= '9') || (arg[i] >= 'a' && arg[i] <= 'f') ||
+		    (arg[i] >= 'A' && arg[i] <= 'F')))
+			return 0;
+	return i == YISHI_GID_BYTES * 2;
+}
+
+int
+groups_resolve(struct session *s, const char *arg, struct groups_entry *out,
+    struct cerr *e)
+{
+	struct groups g;
+	char ids[400];
+	size_t i, n = 0, off = 0;
+	int found = -1;
+
+	memset(out, 0, sizeof *out);
+	if (groups_fetch(&g, s, e) == -1)
+		return -1;
+	if (groups_is_hex_id(arg)) {
+		if (hex_decode(out->gid, YISHI_GID_BYTES, arg) == -1) {
+			groups_free(&g);
+			cerr_set(e, CE_INPUT, "%s: not a group id", arg);
+			return -1;
+		}
+		for (i = 0; i < g.n; i++)
+			if (memcmp(g.v[i].gid, out->gid, YISHI_GID_BYTES) == 0)
+				found = (int)i;
+		if (found == -1) {
+			hex_encode(out->hex, out->gid, YISHI_GID_BYTES);
+			snprintf(out->name, sizeof out->name, "%s", out->hex);
+			groups_free(&g);
+			return 0;
+		}
+	} else {
+		ids[0] = '\0';
+		for (i = 0; i < g.n; i++) {
+			if (strcmp(g.v[i].name, arg) != 0)
+				continue;
+			found = (int)i;
+			n++;
+			if (off < sizeof ids)
+				off += (size_t)snprintf(ids + off, sizeof ids - off, "%s%s",
+				    n > 1 ? ", " : "", g.v[i].hex);
+		}
+		if (n == 0) {
+			groups_free(&g);
+			cerr_set(e, WE_NOT_FOUND, "no group named \"%s\" among yours (see "
+			    "`yishi group list`)", arg);
+			return -1;
+		}
+		if (n > 1) {
+			groups_free(&g);
+			cerr_set(e, CE_INPUT, "%zu groups are named \"%s\": use an id: %s", n,
+			    arg, ids);
+			return -1;
+		}
+	}
+	*out = g.v[found];
+	groups_free(&g);
+	return 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * home.h: the client's state directory.
+ *
+ * The directory (--home, else $YISHI_HOME, else $HOME/.yishi; mode 0700) holds
+ *     identity	msgpack {"sk": BIN64, "name": STR}		the user's secret key
+ *     node	msgpack {"url": STR, "node": BIN32, "user_role": STR, "cert": BIN}
+ *		the node the user enrolled with, its pinned public key and the role
+ *		certificate it issued.
+ * Plain files, not LMDB: DESIGN.md layers client/ on proto/ and libwebsockets only,
+ * and two small records need neither transactions nor indexes. Each file is
+ * replaced atomically (temporary file, fsync, rename, fsync of the directory), so a
+ * crash leaves the old or the new version, never a torn one. Epoch keys are not
+ * kept here: the node stores them boxed to us and they are fetched when needed.
+ */
+#ifndef YISHI_CLIENT_HOME_H
+#define YISHI_CLIENT_HOME_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/cerr.h"
+#include "proto/crypto.h"
+#include "proto/wire.h"
+
+struct home {
+	char	dir[PATH_MAX];
+};
+
+struct home_node {
+	char	url[300];			/* canonical "ws://HOST:PORT" */
+	uint8_t	node[YISHI_PK_BYTES];		/* pinned node public key */
+	char	role[YISHI_ROLE_MAX + 1];	/* station role from the certificate */
+	uint8_t	cert[YISHI_CERT_MAX];
+	size_t	certlen;
+};
+
+/*
+ * Choose the directory: dir if not NULL, else $YISHI_HOME, else $HOME/.yishi. Nothing
+ * is created until something is saved. -1 with e set if no directory can be named.
+ */
+int	 home_init(struct home *h, const char *dir, struct cerr *e)
+	    __attribute__((warn_unused_result));
+
+/* 1 if an identity file exists, 0 if not. */
+int	 home_ident_exists(const struct home *h);
+/*
+ * Load the identity into id and its display name into name (WIRE_MAX_NAME + 1
+ * bytes). -1 with e set (CE_IDENTITY if there is none). The caller wipes id.
+ */
+int	 home_ident_load(const struct home *h, struct ident *id, char *name, size_t namelen,
+	    struct cerr *e) __attribute__((warn_unused_result));
+/* Save id and name, replacing any previous identity; creates the directory. */
+int	 home_ident_save(const struct home *h, const struct ident *id, const char *name,
+	    struct cerr *e) __attribute__((warn_unused_result));
+
+/* Load the node file: 1 and n filled, 0 if there is none, -1 with e set. */
+int	 home_node_load(const struct home *h, struct home_node *n, struct cerr *e)
+	    __attribute__((warn_unused_result));
+int	 home_node_save(const struct home *h, const struct home_node *n, struct cerr *e)
+	    __attribute__((warn_unused_result));
+
+#endif
