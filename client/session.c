@@ -182,8 +182,26 @@ session_ev_push(struct session *s, struct wire_frame *f)
  * A complete message arrived: decode it and route it to the challenge slot, the
  * reply slot or the event queue. Returns -1 to close the connection.
  */
+static int	session_dispatch(struct session *, const void *, size_t, int);
+
+/* A batch carries several frames in order: dispatch each; batches do not nest. */
 static int
-session_dispatch(struct session *s, const void *buf, size_t len)
+session_dispatch_batch(struct session *s, struct wire_frame *b)
+{
+	const struct wire_val *v = &b->r.f[WF_FRAMES];
+	struct wire_rec e;
+	uint32_t i;
+
+	for (i = 0; i < v->len; i++) {
+		if (wire_array_get(v, i, &wire_records[WR_FRAME], &e) != WE_OK ||
+		    session_dispatch(s, e.f[WF_FRAME].p, e.f[WF_FRAME].len, 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+session_dispatch(struct session *s, const void *buf, size_t len, int nested)
 {
 	struct wire_frame *f;
 	int rc;
@@ -200,6 +218,17 @@ session_dispatch(struct session *s, const void *buf, size_t len)
 	}
 	log_debug("session %s: received %s rid %llu", s->url.canon,
 	    wire_kinds[f->kind].name, (unsigned long long)f->rid);
+	if (f->kind == WK_BATCH) {
+		if (nested) {
+			session_frame_free(f);
+			session_fail(s, CE_PROTOCOL, "node at %s sent a batch inside a batch",
+			    s->url.canon);
+			return -1;
+		}
+		rc = session_dispatch_batch(s, f);
+		session_frame_free(f);
+		return rc;
+	}
 
 	if (s->challenge == NULL) {
 		if (f->kind != WK_CHALLENGE) {
@@ -279,7 +308,7 @@ session_receive(struct session *s, struct lws *wsi, const void *in, size_t len)
 	s->rxlen = need;
 	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) != 0)
 		return 0;
-	rc = session_dispatch(s, s->rx, s->rxlen);
+	rc = session_dispatch(s, s->rx, s->rxlen, 0);
 	s->rxlen = 0;
 	return rc;
 }

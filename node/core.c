@@ -84,6 +84,8 @@ core_free(struct core *c)
 	for (i = 0; c->sess != NULL && i < c->nslots; i++)
 		core_session_free(c->sess[i]);
 	free(c->sess);
+	free(c->subs);
+	free(c->fan);
 	free(c->rates);
 	if (c->wake != NULL)
 		event_free(c->wake);
@@ -92,6 +94,8 @@ core_free(struct core *c)
 	if (c->sigterm != NULL)
 		event_free(c->sigterm);
 	c->sess = NULL;
+	c->subs = NULL;
+	c->fan = NULL;
 	c->rates = NULL;
 	c->wake = c->sigint = c->sigterm = NULL;
 }
@@ -238,41 +242,125 @@ core_session_in_group(const struct core_session *s, const uint8_t gid[16])
 	return 0;
 }
 
+static int
+core_sub_cmp(const uint8_t gid[16], uint32_t slot, const struct core_sub *e)
+{
+	int d = memcmp(gid, e->gid, 16);
+
+	if (d != 0)
+		return d;
+	return slot < e->slot ? -1 : slot > e->slot;
+}
+
+/* Index of the first subscription >= (gid, slot). */
+static size_t
+core_sub_lower(const struct core *c, const uint8_t gid[16], uint32_t slot)
+{
+	size_t lo = 0, hi = c->nsubs, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (core_sub_cmp(gid, slot, &c->subs[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Subscriptions change when a session subscribes, joins or leaves; messages arrive
+ * far more often. A sorted array gives the fan-out a contiguous run of slots per
+ * group for the price of a memmove on each change.
+ */
 int
-core_session_add_group(struct core_session *s, const uint8_t gid[16])
+core_session_add_group(struct core *c, struct core_session *s, const uint8_t gid[16])
 {
 	uint8_t (*ng)[16];
-	uint32_t cap;
+	struct core_sub *nsub;
+	uint32_t cap, slot = SID_SLOT(s->sid);
+	size_t i;
 
 	if (core_session_in_group(s, gid))
 		return 0;
 	if (s->ngroups == s->capgroups) {
-		cap = s->capgroups ? s->capgroups * 2 : 8;
+		cap = s->capgroups ? s->capgroups * 2 : 4;
 		if ((ng = reallocarray(s->groups, cap, sizeof *ng)) == NULL)
 			return -1;
 		s->groups = ng;
 		s->capgroups = cap;
 	}
+	if (c->nsubs == c->capsubs) {
+		size_t ncap = c->capsubs ? c->capsubs * 2 : 256;
+
+		if ((nsub = reallocarray(c->subs, ncap, sizeof *nsub)) == NULL)
+			return -1;
+		c->subs = nsub;
+		c->capsubs = ncap;
+	}
 	memcpy(s->groups[s->ngroups++], gid, 16);
+	i = core_sub_lower(c, gid, slot);
+	memmove(&c->subs[i + 1], &c->subs[i], (c->nsubs - i) * sizeof *c->subs);
+	memcpy(c->subs[i].gid, gid, 16);
+	c->subs[i].slot = slot;
+	c->nsubs++;
 	return 0;
 }
 
-/*
- * Fan-out walks the session table: with one subscription scope per session this is a
- * scan of at most max_sessions pointers per message. An index by group replaces it
- * when the benchmarks ask for it.
- */
+void
+core_session_clear_groups(struct core *c, struct core_session *s)
+{
+	uint32_t g, slot = SID_SLOT(s->sid);
+	size_t i;
+
+	for (g = 0; g < s->ngroups; g++) {
+		i = core_sub_lower(c, s->groups[g], slot);
+		if (i < c->nsubs && core_sub_cmp(s->groups[g], slot, &c->subs[i]) == 0) {
+			memmove(&c->subs[i], &c->subs[i + 1],
+			    (c->nsubs - i - 1) * sizeof *c->subs);
+			c->nsubs--;
+		}
+	}
+	s->ngroups = 0;
+}
+
 void
 core_group_event(struct core *c, const uint8_t gid[16], struct oframe *f)
 {
-	uint32_t i;
+	struct qitem *it;
+	sid_t *sids;
+	size_t i, n = 0;
 
-	for (i = 0; i < c->nslots; i++) {
-		struct core_session *s = c->sess[i];
+	for (i = core_sub_lower(c, gid, 0); i < c->nsubs &&
+	    memcmp(c->subs[i].gid, gid, 16) == 0; i++) {
+		struct core_session *s = c->sess[c->subs[i].slot];
 
-		if (s != NULL && s->subscribed && core_session_in_group(s, gid))
-			core_event(c, s, f);
+		if (s == NULL || !s->subscribed)
+			continue;
+		if (n == c->capfan) {
+			size_t cap = c->capfan ? c->capfan * 2 : 512;
+			sid_t *nf;
+
+			if ((nf = reallocarray(c->fan, cap, sizeof *nf)) == NULL) {
+				log_warnx("core: out of memory fanning out");
+				return;
+			}
+			c->fan = nf;
+			c->capfan = cap;
+		}
+		c->fan[n++] = s->sid;
 	}
+	if (n == 0)
+		return;
+	if ((sids = reallocarray(NULL, n, sizeof *sids)) == NULL) {
+		log_warnx("core: out of memory fanning out");
+		return;
+	}
+	memcpy(sids, c->fan, n * sizeof *sids);
+	core_hold(c, QI_FANOUT, 0, oframe_ref(f), 0);
+	it = c->pend_tail;
+	it->sids = sids;
+	it->nsids = (uint32_t)n;
 }
 
 void
@@ -297,7 +385,7 @@ core_user_joined(struct core *c, const uint8_t user[32], const uint8_t gid[16])
 		struct core_session *s = c->sess[i];
 
 		if (s != NULL && s->sub_all && s->authed && memcmp(s->user, user, 32) == 0 &&
-		    core_session_add_group(s, gid) == -1)
+		    core_session_add_group(c, s, gid) == -1)
 			log_warnx("core: out of memory adding a group to a session");
 	}
 }
@@ -403,6 +491,8 @@ core_item(struct core *c, struct qitem *it)
 	case QI_OPEN:
 		if (slot >= c->nslots)
 			return;
+		if (c->sess[slot] != NULL)
+			core_session_clear_groups(c, c->sess[slot]);
 		core_session_free(c->sess[slot]);
 		if ((s = calloc(1, sizeof *s)) == NULL) {
 			c->sess[slot] = NULL;
@@ -414,6 +504,7 @@ core_item(struct core *c, struct qitem *it)
 		return;
 	case QI_CLOSE:
 		if ((s = core_session_get(c, it->sid)) != NULL) {
+			core_session_clear_groups(c, s);
 			core_session_free(s);
 			c->sess[slot] = NULL;
 		}
@@ -423,6 +514,7 @@ core_item(struct core *c, struct qitem *it)
 		return;
 	case QI_SEND:
 	case QI_KICK:
+	case QI_FANOUT:
 		break;
 	}
 	log_warnx("core: unexpected queue item type %d", it->type);

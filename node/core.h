@@ -37,6 +37,12 @@ struct core_session {
 	uint32_t	 ngroups, capgroups;
 };
 
+/* One subscription: session slot listens to group gid. Kept sorted for bsearch. */
+struct core_sub {
+	uint8_t		 gid[16];
+	uint32_t	 slot;
+};
+
 struct core_rate {
 	uint8_t		 user[32];
 	double		 tokens;
@@ -58,6 +64,10 @@ struct core {
 	struct core_session	**sess;		/* by slot */
 	uint32_t		 nslots;
 	struct qitem		*pend, *pend_tail;	/* held until commit */
+	struct core_sub		*subs;		/* sorted by (gid, slot): who hears a group */
+	size_t			 nsubs, capsubs;
+	sid_t			*fan;		/* scratch: recipients of one fan-out */
+	size_t			 capfan;
 	struct core_rate	*rates;		/* sorted by user, for bsearch */
 	size_t			 nrates, caprates;
 	uint64_t		 turns, commits;
@@ -88,7 +98,7 @@ void	 core_error(struct core *c, struct core_session *s, uint64_t rid, int code,
 struct oframe *core_encode(enum wire_kind k, const struct wire_rec *r);
 /* Hold an event frame for session s (takes a new reference). */
 void	 core_event(struct core *c, struct core_session *s, struct oframe *f);
-/* Hold f for every subscribed session of a member of gid; except may be NULL. */
+/* Hold f once for every session subscribed to gid (one queue item for all). */
 void	 core_group_event(struct core *c, const uint8_t gid[16], struct oframe *f);
 /* Hold f for every subscribed session of user. */
 void	 core_user_event(struct core *c, const uint8_t user[32], struct oframe *f);
@@ -103,7 +113,10 @@ struct core_gids {
 int	 core_gids_add(const uint8_t gid[16], void *arg);
 
 int	 core_session_in_group(const struct core_session *s, const uint8_t gid[16]);
-int	 core_session_add_group(struct core_session *s, const uint8_t gid[16]);
+/* Subscribe session s to gid (idempotent); -1 on ENOMEM. */
+int	 core_session_add_group(struct core *c, struct core_session *s, const uint8_t gid[16]);
+/* Drop every subscription of s. */
+void	 core_session_clear_groups(struct core *c, struct core_session *s);
 
 /* Per-user token bucket: 0 if the user may send now, else ms until they may. */
 uint64_t core_rate_take(struct core *c, const uint8_t user[32]);

@@ -18,6 +18,13 @@
 #include "node/oframe.h"
 #include "proto/log.h"
 
+/* A frame waiting to be written to one session. */
+struct edge_out {
+	struct oframe	*f;		/* one reference; NULL: nothing to write */
+	uint8_t		 kick;		/* close the session after writing it */
+	uint8_t		 reply;		/* answers a request (for the in-flight count) */
+};
+
 /* Per-connection state; lws allocates and zeroes it (per_session_data_size). */
 struct edge_sess {
 	struct lws	*wsi;
@@ -27,39 +34,80 @@ struct edge_sess {
 	unsigned char	*rx;		/* message being reassembled from fragments */
 	size_t		 rxlen, rxcap;
 	int		 rx_toolong;
-	struct qitem	*head, *tail;	/* frames to write, in order */
+	struct edge_out	*ring;		/* frames to write, in order: a ring buffer */
+	uint32_t	 rhead, rlen, rcap;
 	size_t		 qbytes;
 	int		 closing;
+	uint32_t	 inflight;	/* requests queued to the core, not yet answered */
+	int		 rx_paused;
 };
+
+/*
+ * A session may have this many requests waiting for the core; then the edge stops
+ * reading its socket until half are answered, so one client cannot grow the core's
+ * queue without bound (TCP backpressure does the rest).
+ */
+#define EDGE_INFLIGHT_MAX	64
+/* At most this much goes into one batch frame (one WebSocket message, one write). */
+#define EDGE_BATCH_BYTES	(64 * 1024)
+#define EDGE_RX_KEEP		1024	/* keep an rx buffer this small between messages */
+
+_Static_assert(LWS_PRE <= sizeof(((struct edge *)0)->pre), "edge: headroom too small");
 
 static struct edge *edge_self;	/* lws callbacks reach the edge through this */
 
-static void
-edge_sess_push(struct edge_sess *es, struct qitem *it)
+/* Append a frame (taking over one reference) to the session's ring. */
+static int
+edge_sess_push(struct edge_sess *es, struct oframe *f, int kick, int reply)
 {
-	it->next = NULL;
-	if (es->tail == NULL)
-		es->head = it;
-	else
-		es->tail->next = it;
-	es->tail = it;
-	if (it->out != NULL)
-		es->qbytes += it->out->len;
+	struct edge_out *nr;
+	uint32_t cap, i;
+
+	if (es->rlen == es->rcap) {
+		cap = es->rcap ? es->rcap * 2 : 8;
+		if ((nr = reallocarray(NULL, cap, sizeof *nr)) == NULL) {
+			oframe_unref(f);
+			return -1;
+		}
+		for (i = 0; i < es->rlen; i++)
+			nr[i] = es->ring[(es->rhead + i) % es->rcap];
+		free(es->ring);
+		es->ring = nr;
+		es->rcap = cap;
+		es->rhead = 0;
+	}
+	nr = &es->ring[(es->rhead + es->rlen++) % es->rcap];
+	nr->f = f;
+	nr->kick = (uint8_t)kick;
+	nr->reply = (uint8_t)reply;
+	if (f != NULL)
+		es->qbytes += f->len;
 	lws_callback_on_writable(es->wsi);
+	return 0;
+}
+
+static void
+edge_sess_drop_queue(struct edge_sess *es)
+{
+	while (es->rlen > 0) {
+		oframe_unref(es->ring[es->rhead].f);
+		es->rhead = (es->rhead + 1) % es->rcap;
+		es->rlen--;
+	}
+	free(es->ring);
+	es->ring = NULL;
+	es->rcap = es->rhead = 0;
+	es->qbytes = 0;
 }
 
 /* Queue an encoded frame written by the edge itself (challenge, decode errors). */
 static void
 edge_sess_send_sb(struct edge_sess *es, const msgpack_sbuffer *sb)
 {
-	struct qitem *it;
+	struct oframe *f;
 
-	it = queue_item_new(QI_SEND, es->sid);
-	if ((it->out = oframe_new(sb)) == NULL) {
-		queue_item_free(it);
-		return;
-	}
-	edge_sess_push(es, it);
+	if ((f = oframe_new(sb)) != NULL)
+		(void)edge_sess_push(es, f, 0, 0);
 }
 
 static void
@@ -118,14 +166,9 @@ edge_sess_open(struct edge *e, struct edge_sess *es, struct lws *wsi)
 static void
 edge_sess_close(struct edge *e, struct edge_sess *es)
 {
-	struct qitem *it, *next;
 	uint32_t slot;
 
-	for (it = es->head; it != NULL; it = next) {
-		next = it->next;
-		queue_item_free(it);
-	}
-	es->head = es->tail = NULL;
+	edge_sess_drop_queue(es);
 	free(es->rx);
 	es->rx = NULL;
 	if (!es->open)
@@ -187,6 +230,10 @@ edge_sess_frame(struct edge *e, struct edge_sess *es, const unsigned char *buf, 
 	default:
 		break;
 	}
+	if (++es->inflight >= EDGE_INFLIGHT_MAX && !es->rx_paused) {
+		lws_rx_flow_control(es->wsi, 0);
+		es->rx_paused = 1;
+	}
 	edge_to_core(e, it);
 }
 
@@ -204,7 +251,7 @@ edge_sess_receive(struct edge *e, struct edge_sess *es, struct lws *wsi, const v
 		es->rx_toolong = 1;
 	if (!es->rx_toolong) {
 		if (es->rxlen + len > es->rxcap) {
-			size_t cap = es->rxcap ? es->rxcap : 4096;
+			size_t cap = es->rxcap ? es->rxcap : EDGE_RX_KEEP;
 
 			while (cap < es->rxlen + len)
 				cap *= 2;
@@ -229,38 +276,111 @@ done:
 		edge_sess_frame(e, es, es->rx, es->rxlen);
 	es->rxlen = 0;
 	es->rx_toolong = 0;
-	if (es->rxcap > 65536) {	/* do not keep a large buffer per idle session */
+	if (es->rxcap > EDGE_RX_KEEP) {	/* idle sessions keep no large buffer */
 		free(es->rx);
 		es->rx = NULL;
 		es->rxcap = 0;
 	}
 }
 
+/*
+ * Write what is queued: one frame as it is, or several in one batch frame (one
+ * WebSocket message, one send) so a busy session costs one syscall per turn rather
+ * than one per frame. The batch is packed here directly (not through wire_encode)
+ * because it only wraps frames that are already encoded; its shape is the schema's
+ * "batch" kind, which clients decode strictly.
+ */
 static int
-edge_sess_writeable(struct edge_sess *es, struct lws *wsi)
+edge_sess_writeable(struct edge *e, struct edge_sess *es, struct lws *wsi)
 {
-	struct qitem *it = es->head;
-	int kick;
+	struct edge_out *o;
+	msgpack_packer pk;
+	uint32_t n = 0, i;
+	size_t bytes = 0;
+	int kick = 0, rc = 0;
 
-	if (it == NULL)
+	if (es->rlen == 0)
 		return es->closing ? -1 : 0;
-	if ((es->head = it->next) == NULL)
-		es->tail = NULL;
-	kick = it->type == QI_KICK;
-	if (it->out != NULL) {
-		es->qbytes -= it->out->len;
-		if (lws_write(wsi, oframe_payload(it->out), it->out->len, LWS_WRITE_BINARY) <
-		    (int)it->out->len) {
-			queue_item_free(it);
-			return -1;
+	/* How many frames go out now: up to a kick, a byte budget or the array limit. */
+	while (n < es->rlen && n < WIRE_MAX_ARRAY) {
+		o = &es->ring[(es->rhead + n) % es->rcap];
+		if (n > 0 && (o->f == NULL || bytes + o->f->len > EDGE_BATCH_BYTES))
+			break;
+		bytes += o->f != NULL ? o->f->len : 0;
+		n++;
+		if (o->kick) {
+			kick = 1;
+			break;
 		}
 	}
-	queue_item_free(it);
-	if (kick)
+	o = &es->ring[es->rhead];
+	if (n == 1) {
+		if (o->f != NULL && lws_write(wsi, oframe_payload(o->f), o->f->len,
+		    LWS_WRITE_BINARY) < (int)o->f->len)
+			rc = -1;
+		n = 1;
+		kick = o->kick;
+	} else {
+		msgpack_sbuffer_clear(&e->batch);
+		msgpack_sbuffer_write(&e->batch, (const char *)e->pre, LWS_PRE);
+		msgpack_packer_init(&pk, &e->batch, msgpack_sbuffer_write);
+		msgpack_pack_map(&pk, 2);
+		msgpack_pack_str_with_body(&pk, "t", 1);
+		msgpack_pack_str_with_body(&pk, "batch", 5);
+		msgpack_pack_str_with_body(&pk, "frames", 6);
+		msgpack_pack_array(&pk, n);
+		for (i = 0; i < n; i++) {
+			o = &es->ring[(es->rhead + i) % es->rcap];
+			msgpack_pack_map(&pk, 1);
+			msgpack_pack_str_with_body(&pk, "frame", 5);
+			msgpack_pack_bin_with_body(&pk, oframe_payload(o->f), o->f->len);
+		}
+		if (lws_write(wsi, (unsigned char *)e->batch.data + LWS_PRE,
+		    e->batch.size - LWS_PRE, LWS_WRITE_BINARY) < (int)(e->batch.size - LWS_PRE))
+			rc = -1;
+	}
+	for (i = 0; i < n; i++) {
+		o = &es->ring[es->rhead];
+		if (o->f != NULL)
+			es->qbytes -= o->f->len;
+		oframe_unref(o->f);
+		es->rhead = (es->rhead + 1) % es->rcap;
+		es->rlen--;
+	}
+	if (rc != 0 || kick)
 		return -1;
-	if (es->head != NULL || es->closing)
+	if (es->rlen > 0 || es->closing)
 		lws_callback_on_writable(wsi);
 	return 0;
+}
+
+/* Give one frame from the core to the session sid, if it still exists. */
+static void
+edge_deliver(struct edge *e, sid_t sid, struct oframe *f, int kick, int reply)
+{
+	struct edge_sess *es;
+	uint32_t slot = SID_SLOT(sid);
+
+	es = slot < e->nslots ? e->slots[slot] : NULL;
+	if (es == NULL || es->sid != sid || es->closing) {
+		oframe_unref(f);
+		return;
+	}
+	if (f != NULL && es->qbytes + f->len > NODE_SESSION_QUEUE_MAX) {
+		log_warnx("edge: session %llx reads too slowly, closing it",
+		    (unsigned long long)es->sid);
+		oframe_unref(f);
+		edge_sess_drop_queue(es);
+		es->closing = 1;
+		lws_callback_on_writable(es->wsi);
+		return;
+	}
+	if (reply && es->inflight > 0 && --es->inflight < EDGE_INFLIGHT_MAX / 2 &&
+	    es->rx_paused) {
+		lws_rx_flow_control(es->wsi, 1);
+		es->rx_paused = 0;
+	}
+	(void)edge_sess_push(es, f, kick, reply);
 }
 
 /* Take what the core sent and give it to the sessions it is for. */
@@ -268,34 +388,18 @@ static void
 edge_drain(struct edge *e)
 {
 	struct qitem *it, *next;
-	struct edge_sess *es;
-	uint32_t slot;
+	uint32_t i;
 
 	for (it = queue_take_all(e->out); it != NULL; it = next) {
 		next = it->next;
-		slot = SID_SLOT(it->sid);
-		es = slot < e->nslots ? e->slots[slot] : NULL;
-		if (es == NULL || es->sid != it->sid || es->closing) {
-			queue_item_free(it);
-			continue;
+		if (it->type == QI_FANOUT) {
+			for (i = 0; i < it->nsids; i++)
+				edge_deliver(e, it->sids[i], oframe_ref(it->out), 0, 0);
+		} else {
+			edge_deliver(e, it->sid, it->out, it->type == QI_KICK, it->is_reply);
+			it->out = NULL;		/* the session took the reference */
 		}
-		if (it->out != NULL && es->qbytes + it->out->len > NODE_SESSION_QUEUE_MAX) {
-			struct qitem *q, *qn;
-
-			log_warnx("edge: session %llx reads too slowly, closing it",
-			    (unsigned long long)es->sid);
-			queue_item_free(it);
-			for (q = es->head; q != NULL; q = qn) {
-				qn = q->next;
-				queue_item_free(q);
-			}
-			es->head = es->tail = NULL;
-			es->qbytes = 0;
-			es->closing = 1;
-			lws_callback_on_writable(es->wsi);
-			continue;
-		}
-		edge_sess_push(es, it);
+		queue_item_free(it);
 	}
 }
 
@@ -333,7 +437,7 @@ edge_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 			edge_sess_receive(e, es, wsi, in, len);
 		return 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return es != NULL ? edge_sess_writeable(es, wsi) : 0;
+		return es != NULL ? edge_sess_writeable(e, es, wsi) : 0;
 	case LWS_CALLBACK_CLOSED:
 		if (es != NULL)
 			edge_sess_close(e, es);
@@ -351,7 +455,8 @@ edge_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 }
 
 static const struct lws_protocols edge_protocols[] = {
-	{ "yishi.v1", edge_callback, sizeof(struct edge_sess), 65536, 0, NULL, 0 },
+	/* rx_buffer_size is allocated per connection: keep it small, frames are reassembled. */
+	{ "yishi.v1", edge_callback, sizeof(struct edge_sess), 4096, 0, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -420,6 +525,7 @@ edge_init(struct edge *e, const struct node_conf *conf, const struct node_ident 
 	for (i = 0; i < e->nslots; i++)
 		e->free_slots[i] = e->nslots - 1 - i;
 	e->nfree = e->nslots;
+	msgpack_sbuffer_init(&e->batch);
 	if (edge_probe_listen(conf->host, conf->port, err, errlen) != 0)
 		goto fail;
 
@@ -500,6 +606,7 @@ edge_stop(struct edge *e)
 	if (e->ctx != NULL)
 		lws_context_destroy(e->ctx);	/* closes every session (CLOSED callbacks) */
 	e->ctx = NULL;
+	msgpack_sbuffer_destroy(&e->batch);
 	free(e->slots);
 	free(e->gens);
 	free(e->free_slots);

@@ -38,6 +38,8 @@ struct edge {
 	uint32_t		 *gens;		/* generation of each slot */
 	uint32_t		 *free_slots;	/* stack of free slot indexes */
 	uint32_t		  nfree, nslots;
+	msgpack_sbuffer		  batch;	/* scratch for batch frames, LWS_PRE first */
+	unsigned char		  pre[64];	/* zeros: the LWS_PRE headroom */
 };
 
 /*

@@ -428,14 +428,6 @@ group_approve(struct core *c, struct core_session *s, struct wire_frame *f, stru
 	group_announce_need(c, &g, user);
 }
 
-static int
-group_subscribe_add(const uint8_t gid[16], void *arg)
-{
-	struct core_session *s = arg;
-
-	return core_session_add_group(s, gid);
-}
-
 void
 group_subscribe(struct core *c, struct core_session *s, struct wire_frame *f, struct qitem *it)
 {
@@ -446,11 +438,11 @@ group_subscribe(struct core *c, struct core_session *s, struct wire_frame *f, st
 	size_t i;
 
 	(void)it;
-	s->ngroups = 0;
+	core_session_clear_groups(c, s);
 	if (wire_has(&f->r, WF_GROUP)) {
 		if (group_require_member(c, s, f->rid, f->r.f[WF_GROUP].p, &g, &me) != 0)
 			return;
-		if (group_subscribe_add(g.gid, s) != 0) {
+		if (core_session_add_group(c, s, g.gid) != 0) {
 			core_error(c, s, f->rid, WE_INTERNAL, "out of memory");
 			return;
 		}
@@ -464,7 +456,7 @@ group_subscribe(struct core *c, struct core_session *s, struct wire_frame *f, st
 		for (i = 0; i < v.n; i++)
 			if (store_member_get(c->st, txn, v.gid[i], s->user, &me) == 0 &&
 			    strcmp(me.state, "member") == 0)
-				(void)group_subscribe_add(v.gid[i], s);
+				(void)core_session_add_group(c, s, v.gid[i]);
 		free(v.gid);
 	}
 	s->subscribed = 1;

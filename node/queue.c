@@ -74,5 +74,6 @@ queue_item_free(struct qitem *it)
 		free(it->frame);
 	}
 	oframe_unref(it->out);
+	free(it->sids);
 	free(it);
 }

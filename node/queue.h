@@ -22,6 +22,7 @@ enum qitem_type {
 	QI_FRAME,	/* edge -> core: a decoded, pre-checked request */
 	QI_SEND,	/* core -> edge: send frame to session */
 	QI_KICK,	/* core -> edge: send frame (if any), then close the session */
+	QI_FANOUT,	/* core -> edge: send one frame to each of sids[0..nsids) */
 };
 
 /* Session ids: slot index in the low 32 bits, slot generation in the high 32 bits. */
@@ -37,7 +38,9 @@ struct qitem {
 	struct wire_frame	*frame;		/* QI_FRAME */
 	struct msg_hdr		 hdr;		/* QI_FRAME of kind send: decoded, signature checked */
 	struct oframe		*out;		/* QI_SEND, QI_KICK: one reference */
-	int			 is_reply;	/* core: a reply, turned into an error if the commit fails */
+	int			 is_reply;	/* a reply: answers one request of the session */
+	sid_t			*sids;		/* QI_FANOUT: recipients (owned) */
+	uint32_t		 nsids;
 };
 
 struct queue {

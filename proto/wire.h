@@ -108,6 +108,8 @@ enum wire_field {
 	WF_SENDER_NAME,	/* "sender_name" sender's registered display name */
 	WF_NEEDS,	/* "needs"	array of members lacking an epoch key */
 	WF_MAX_TEXT,	/* "max_text"	largest text the node accepts */
+	WF_FRAME,	/* "frame"	one encoded frame inside a batch */
+	WF_FRAMES,	/* "frames"	array of frame records */
 	WF__COUNT
 };
 
@@ -128,6 +130,7 @@ enum wire_kind {
 	WK_NEEDS,	/* reply to keys_needed; also pushed as an event */
 	WK_EV_MSG,	/* event: a new message in a subscribed group */
 	WK_EV_KEY,	/* event: an epoch key for you was stored */
+	WK_BATCH,	/* several frames in one WebSocket message, in order */
 	/* client -> node */
 	WK_REGISTER,
 	WK_LOGIN,
@@ -154,6 +157,7 @@ enum wire_record {
 	WR_MSG,		/* element of "msgs", and the body of "msg" events */
 	WR_KEY,		/* element of "keys" */
 	WR_NEED,	/* element of "needs" */
+	WR_FRAME,	/* element of "frames" */
 	WR__COUNT
 };
 

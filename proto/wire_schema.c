@@ -27,6 +27,7 @@ const char *const wire_field_names[WF__COUNT] = {
 	[WF_FROM] = "from",		[WF_TO] = "to",
 	[WF_TS] = "ts",			[WF_SENDER_NAME] = "sender_name",
 	[WF_NEEDS] = "needs",		[WF_MAX_TEXT] = "max_text",
+	[WF_FRAME] = "frame",		[WF_FRAMES] = "frames",
 };
 
 #define REQ	1
@@ -67,6 +68,10 @@ static const struct wire_fspec r_key[] = {
 static const struct wire_fspec r_need[] = {
 	F_GROUP(REQ), F_EPOCH(REQ), F_USER(REQ),
 };
+/* A frame inside a batch: the complete encoding of one node -> client frame. */
+static const struct wire_fspec r_frame[] = {
+	F(FRAME, BIN, REQ, 1, WIRE_MAX_IN_CLIENT),
+};
 
 const struct wire_schema wire_records[WR__COUNT] = {
 	[WR_GROUP] = { "group", 0, FIELDS(r_group) },
@@ -74,6 +79,7 @@ const struct wire_schema wire_records[WR__COUNT] = {
 	[WR_MSG] = { "message", 0, FIELDS(r_msg) },
 	[WR_KEY] = { "key", 0, FIELDS(r_key) },
 	[WR_NEED] = { "need", 0, FIELDS(r_need) },
+	[WR_FRAME] = { "frame", 0, FIELDS(r_frame) },
 };
 
 /* node -> client */
@@ -121,6 +127,9 @@ static const struct wire_fspec k_ev_msg[] = {
 };
 static const struct wire_fspec k_ev_key[] = {
 	F_GROUP(REQ), F_EPOCH(REQ),
+};
+static const struct wire_fspec k_batch[] = {
+	A(FRAMES, REQ, 2, WIRE_MAX_ARRAY, WR_FRAME),
 };
 
 /* client -> node */
@@ -179,6 +188,7 @@ const struct wire_schema wire_kinds[WK__COUNT] = {
 	[WK_NEEDS] = { "needs", N2C, FIELDS(k_needs) },
 	[WK_EV_MSG] = { "msg", N2C, FIELDS(k_ev_msg) },
 	[WK_EV_KEY] = { "key", N2C, FIELDS(k_ev_key) },
+	[WK_BATCH] = { "batch", N2C, FIELDS(k_batch) },
 	[WK_REGISTER] = { "register", C2N, FIELDS(k_register) },
 	[WK_LOGIN] = { "login", C2N, FIELDS(k_login) },
 	[WK_ROLE_GRANT] = { "role_grant", C2N, FIELDS(k_role_grant) },

@@ -56,18 +56,21 @@ turn(void)
 	for (tail = &got_head; *tail != NULL; tail = &(*tail)->next)
 		;
 	for (it = queue_take_all(&qout); it != NULL; it = next) {
+		uint32_t i, n = it->type == QI_FANOUT ? it->nsids : 1;
+
 		next = it->next;
-		g = calloc(1, sizeof *g);
-		g->sid = it->sid;
-		g->kick = it->type == QI_KICK;
-		if (it->out == NULL ||
-		    wire_decode(oframe_payload(it->out), it->out->len, WIRE_DIR_N2C, &g->f) !=
-		    WE_OK) {
-			fprintf(stderr, "core sent an undecodable frame\n");
-			exit(1);
+		for (i = 0; i < n; i++) {
+			g = calloc(1, sizeof *g);
+			g->sid = it->type == QI_FANOUT ? it->sids[i] : it->sid;
+			g->kick = it->type == QI_KICK;
+			if (it->out == NULL || wire_decode(oframe_payload(it->out), it->out->len,
+			    WIRE_DIR_N2C, &g->f) != WE_OK) {
+				fprintf(stderr, "core sent an undecodable frame\n");
+				exit(1);
+			}
+			*tail = g;
+			tail = &g->next;
 		}
-		*tail = g;
-		tail = &g->next;
 		queue_item_free(it);
 	}
 }
