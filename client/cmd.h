@@ -32,6 +32,11 @@ struct cmd {
 	int			 has_since;
 	uint64_t		 since;
 	int			 wait_s;
+	const char		*reason;	/* --reason, for moderation */
+
+	/* The command words, e.g. "mod" and "kick" (sub NULL for one-word commands). */
+	const char		*word;
+	const char		*sub;
 
 	/* Operands after the command words. */
 	int			 argc;
@@ -46,8 +51,20 @@ int	 cmd_account(struct cmd *c, struct account *a) __attribute__((warn_unused_re
 /* Print the plain or JSON form of a message; gid_hex is added in JSON if not NULL. */
 void	 cmd_out_post(const struct cmd *c, const struct post *p, const char *gid_hex,
 	    const char *gname);
+/*
+ * Show a pushed moderation event ("modev") or flag ("flagged") in watch: checked
+ * first (modlog_check_event, mod_note_open); what fails says so and why.
+ */
+void	 cmd_mod_show_event(const struct cmd *c, const struct wire_frame *ev,
+	    const char *gname);
+void	 cmd_mod_show_flagged(const struct cmd *c, const struct ident *me,
+	    const struct wire_frame *ev, const char *gname);
 /* Sanitize untrusted text for a terminal into buf. */
 const char *cmd_plain(char *buf, size_t len, const char *s);
+/* Wall-clock time in ms since the epoch (the node's clock is compared with it). */
+uint64_t cmd_now_ms(void);
+/* Local "YYYY-mm-dd HH:MM:SS" of a time in ms since the epoch, into buf. */
+const char *cmd_time(char *buf, size_t len, uint64_t ms);
 
 /* Commands. */
 int	 cmd_id_new(struct cmd *);
@@ -59,8 +76,10 @@ int	 cmd_group_list(struct cmd *);
 int	 cmd_group_members(struct cmd *);
 int	 cmd_group_invite(struct cmd *);
 int	 cmd_group_join(struct cmd *);
-int	 cmd_group_approve(struct cmd *);
-int	 cmd_group_refuse(struct cmd *);
+int	 cmd_mod_action(struct cmd *);	/* every `mod ACTION` that is a signed event */
+int	 cmd_mod_log(struct cmd *);
+int	 cmd_mod_flag(struct cmd *);
+int	 cmd_mod_flags(struct cmd *);
 int	 cmd_msg_send(struct cmd *);
 int	 cmd_msg_read(struct cmd *);
 int	 cmd_msg_watch(struct cmd *);

@@ -1,4 +1,4 @@
-/* cmd_group.c: `yishi group ...`, `yishi join` and `yishi mod ...`: membership. */
+/* cmd_group.c: `yishi group ...` and `yishi join`: groups and membership. */
 #include "client/cmd.h"
 
 #include <ctype.h>
@@ -39,7 +39,8 @@ cmd_group_create(struct cmd *c)
 	struct wire_frame *f = NULL;
 	struct wire_rec req;
 	struct json j;
-	uint8_t gid[YISHI_GID_BYTES], key[YISHI_KEY_BYTES], box[YISHI_KEYBOX_BYTES];
+	uint8_t gid[YISHI_GID_BYTES], salt[YISHI_SALT_BYTES], key[YISHI_KEY_BYTES];
+	uint8_t box[YISHI_KEYBOX_BYTES];
 	char hex[YISHI_GID_BYTES * 2 + 1];
 	const char *name = c->argv[0], *p;
 	int ret = -1;
@@ -64,8 +65,12 @@ cmd_group_create(struct cmd *c)
 	if ((s = account_connect(&a, NULL, ACCOUNT_LOGIN, NULL, &c->err)) == NULL)
 		goto out;
 
-	/* The creator holds epoch 1's key first: boxed to itself, kept by the node. */
-	randombytes_buf(gid, sizeof gid);
+	/*
+	 * The id binds us as founder, the root every member checks the moderation log
+	 * from. The creator holds epoch 1's key first: boxed to itself, kept by the node.
+	 */
+	randombytes_buf(salt, sizeof salt);
+	group_id_derive(a.me.pk, salt, gid);
 	epoch_key_new(key);
 	if (keybox_seal(&a.me, a.me.pk, gid, 1, key, box) == -1) {
 		cerr_set(&c->err, CE_INTERNAL, "cannot box the group key");
@@ -73,6 +78,7 @@ cmd_group_create(struct cmd *c)
 	}
 	wire_rec_init(&req, &wire_kinds[WK_GROUP_CREATE]);
 	wire_set_bin(&req, WF_GROUP, gid, sizeof gid);
+	wire_set_bin(&req, WF_SALT, salt, sizeof salt);
 	wire_set_str(&req, WF_NAME, name);
 	wire_set_str(&req, WF_AREA, c->area);
 	if (c->approval)
@@ -108,7 +114,7 @@ cmd_group_list(struct cmd *c)
 	struct groups g;
 	struct groups_entry *ge;
 	struct json j;
-	char name[WIRE_MAX_NAME * 3 + 1];
+	char name[WIRE_MAX_NAME * 3 + 1], founder[YISHI_PK_BYTES * 2 + 1];
 	size_t i;
 
 	if (cmd_account(c, &a) == -1)
@@ -131,12 +137,30 @@ cmd_group_list(struct cmd *c)
 			json_uint(&j, "members", ge->count);
 			json_uint(&j, "epoch", ge->epoch);
 			json_bool(&j, "approval", ge->approval);
+			json_uint(&j, "pinned", ge->pinned);
+			json_uint(&j, "slow", ge->slow);
+			json_bool(&j, "announce_only", ge->announce_only);
+			json_str(&j, "invite_policy", ge->invite_mods ? "moderators" : "members");
+			hex_encode(founder, ge->founder, sizeof ge->founder);
+			json_str(&j, "founder", founder);
+			json_bool(&j, "founder_verified", ge->rooted);
 			(void)json_end(&j, stdout);
-		} else
-			printf("%s  %s  area %s  %s, %s  %llu members  epoch %u%s\n", ge->hex,
-			    cmd_plain(name, sizeof name, ge->name), ge->area, ge->role,
-			    ge->state, (unsigned long long)ge->count, ge->epoch,
-			    ge->approval ? "  (approval)" : "");
+			continue;
+		}
+		printf("%s  %s  area %s  %s, %s  %llu members  epoch %u%s", ge->hex,
+		    cmd_plain(name, sizeof name, ge->name), ge->area, ge->role, ge->state,
+		    (unsigned long long)ge->count, ge->epoch, ge->approval ? "  (approval)" : "");
+		if (ge->pinned != 0)
+			printf("  pinned #%llu", (unsigned long long)ge->pinned);
+		if (ge->slow != 0)
+			printf("  slow %llus", (unsigned long long)ge->slow);
+		if (ge->announce_only)
+			printf("  announce-only");
+		if (ge->invite_mods)
+			printf("  invites: moderators");
+		if (!ge->rooted)
+			printf("  (founder does not match the group id!)");
+		printf("\n");
 	}
 	groups_free(&g);
 	session_free(s);
@@ -150,47 +174,42 @@ cmd_group_members(struct cmd *c)
 	struct account a;
 	struct session *s;
 	struct groups_entry g;
-	struct wire_frame *f;
-	struct wire_rec req, m;
-	const struct wire_val *v;
+	struct groups_members gm;
+	const struct groups_member *m;
 	struct json j;
-	char user[YISHI_PK_BYTES * 2 + 1], name[WIRE_MAX_NAME + 1], pname[WIRE_MAX_NAME * 3 + 1];
-	char role[17], srole[17], state[17], prole[52], psrole[52], pstate[52];
-	uint32_t i;
+	char user[YISHI_PK_BYTES * 2 + 1], pname[WIRE_MAX_NAME * 3 + 1], when[32];
+	char prole[52], psrole[52], pstate[52];
+	uint64_t now = cmd_now_ms();
+	size_t i;
 	int ret = -1;
 
 	if ((s = cmd_group_open(c, &a, c->argv[0], &g)) == NULL)
 		return -1;
-	wire_rec_init(&req, &wire_kinds[WK_GROUP_MEMBERS]);
-	wire_set_bin(&req, WF_GROUP, g.gid, sizeof g.gid);
-	if ((f = session_call(s, WK_GROUP_MEMBERS, &req, WK_MEMBERS, &c->err)) == NULL)
+	if (groups_members_fetch(&gm, s, g.gid, &c->err) == -1)
 		goto out;
-	v = &f->r.f[WF_MEMBERS];
-	for (i = 0; i < v->len; i++) {
-		if (wire_array_get(v, i, &wire_records[WR_MEMBER], &m) != WE_OK) {
-			cerr_set(&c->err, CE_PROTOCOL, "node sent a malformed member record");
-			session_frame_free(f);
-			goto out;
-		}
-		hex_encode(user, m.f[WF_USER].p, YISHI_PK_BYTES);
-		wire_str(&m, WF_NAME, name, sizeof name);
-		wire_str(&m, WF_ROLE, role, sizeof role);
-		wire_str(&m, WF_SROLE, srole, sizeof srole);
-		wire_str(&m, WF_STATE, state, sizeof state);
+	for (i = 0; i < gm.n; i++) {
+		m = &gm.v[i];
+		hex_encode(user, m->user, YISHI_PK_BYTES);
 		if (c->json) {
 			json_begin(&j);
 			json_str(&j, "user_id", user);
-			json_str(&j, "name", name);
-			json_str(&j, "role", role);
-			json_str(&j, "station_role", srole);
-			json_str(&j, "state", state);
+			json_str(&j, "name", m->name);
+			json_str(&j, "role", m->role);
+			json_str(&j, "station_role", m->srole);
+			json_str(&j, "state", m->state);
+			json_uint(&j, "muted_until", m->muted_until);
+			json_bool(&j, "muted", m->muted_until > now);
 			(void)json_end(&j, stdout);
-		} else
-			printf("%s  %s  %s (%s)  %s\n", user, cmd_plain(pname, sizeof pname, name),
-			    cmd_plain(prole, sizeof prole, role), cmd_plain(psrole,
-			    sizeof psrole, srole), cmd_plain(pstate, sizeof pstate, state));
+			continue;
+		}
+		printf("%s  %s  %s (%s)  %s", user, cmd_plain(pname, sizeof pname, m->name),
+		    cmd_plain(prole, sizeof prole, m->role), cmd_plain(psrole, sizeof psrole,
+		    m->srole), cmd_plain(pstate, sizeof pstate, m->state));
+		if (m->muted_until > now)
+			printf("  muted until %s", cmd_time(when, sizeof when, m->muted_until));
+		printf("\n");
 	}
-	session_frame_free(f);
+	groups_members_free(&gm);
 	ret = 0;
 out:
 	session_free(s);
@@ -312,62 +331,4 @@ out:
 	session_free(s);
 	account_wipe(&a);
 	return ret;
-}
-
-static int
-cmd_group_decide(struct cmd *c, int accept)
-{
-	struct account a;
-	struct session *s;
-	struct groups_entry g;
-	struct wire_frame *f;
-	struct wire_rec req;
-	struct json j;
-	uint8_t user[YISHI_PK_BYTES];
-	char hex[YISHI_PK_BYTES * 2 + 1];
-	struct cerr derr;
-	int ret = -1;
-
-	if (hex_decode(user, sizeof user, c->argv[1]) == -1) {
-		cerr_set(&c->err, CE_INPUT, "%s: not a user id (64 hex digits)", c->argv[1]);
-		return -1;
-	}
-	hex_encode(hex, user, sizeof user);
-	if ((s = cmd_group_open(c, &a, c->argv[0], &g)) == NULL)
-		return -1;
-	wire_rec_init(&req, &wire_kinds[WK_APPROVE]);
-	wire_set_bin(&req, WF_GROUP, g.gid, sizeof g.gid);
-	wire_set_bin(&req, WF_USER, user, sizeof user);
-	wire_set_bool(&req, WF_ACCEPT, accept);
-	if ((f = session_call(s, WK_APPROVE, &req, WK_OK, &c->err)) == NULL)
-		goto out;
-	session_frame_free(f);
-	/* An approved member needs the current key; we may hold it. */
-	if (accept && keyring_distribute_all(s, &a.me, &derr) == -1)
-		log_debug("key distribution: %s", derr.msg);
-	if (c->json) {
-		json_begin(&j);
-		json_str(&j, "group_id", g.hex);
-		json_str(&j, "user_id", hex);
-		json_bool(&j, "accepted", accept);
-		(void)json_end(&j, stdout);
-	} else
-		printf("%s %s\n", hex, accept ? "approved" : "refused");
-	ret = 0;
-out:
-	session_free(s);
-	account_wipe(&a);
-	return ret;
-}
-
-int
-cmd_group_approve(struct cmd *c)
-{
-	return cmd_group_decide(c, 1);
-}
-
-int
-cmd_group_refuse(struct cmd *c)
-{
-	return cmd_group_decide(c, 0);
 }

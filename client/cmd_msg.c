@@ -9,6 +9,7 @@
 #include "client/groups.h"
 #include "client/keyring.h"
 #include "proto/log.h"
+#include "proto/modev.h"
 
 /* How long watch waits for an event before checking for a signal again. */
 #define CMD_MSG_SLICE_MS	250
@@ -185,6 +186,22 @@ cmd_msg_waited(struct cmd_msg_waited *w, uint32_t epoch)
 	return 0;
 }
 
+/* Name the moderator who redacted p, from the members list (fetched once). */
+static void
+cmd_msg_redactor(struct session *s, const struct groups_entry *g,
+    struct groups_members *gm, struct post *p)
+{
+	const struct groups_member *m;
+	struct cerr e;
+
+	if (gm->v == NULL && groups_members_fetch(gm, s, g->gid, &e) == -1) {
+		log_debug("members: %s", e.msg);
+		return;
+	}
+	if ((m = groups_members_find(gm, p->redacted_by)) != NULL)
+		snprintf(p->redacted_by_name, sizeof p->redacted_by_name, "%s", m->name);
+}
+
 int
 cmd_msg_read(struct cmd *c)
 {
@@ -196,6 +213,7 @@ cmd_msg_read(struct cmd *c)
 	struct wire_rec req, m;
 	const struct wire_val *v;
 	struct cmd_msg_waited waited;
+	struct groups_members gm;
 	struct post *p = NULL;
 	struct cerr missing, we;
 	char name[WIRE_MAX_NAME * 3 + 1];
@@ -206,6 +224,7 @@ cmd_msg_read(struct cmd *c)
 
 	memset(&waited, 0, sizeof waited);
 	memset(&missing, 0, sizeof missing);
+	memset(&gm, 0, sizeof gm);
 	keyring_init(&kr, (const uint8_t[YISHI_GID_BYTES]){ 0 });
 	if ((p = calloc(1, sizeof *p)) == NULL) {
 		cerr_set(&c->err, CE_INTERNAL, "out of memory");
@@ -259,6 +278,8 @@ cmd_msg_read(struct cmd *c)
 			if (p->nokey)
 				snprintf(p->error, sizeof p->error, "no key yet for epoch %u",
 				    p->hdr.epoch);
+			if (p->redacted)
+				cmd_msg_redactor(s, &g, &gm, p);
 			cmd_out_post(c, p, NULL, NULL);
 		}
 		if (!wire_u(&f->r, WF_MORE) || v->len == 0)
@@ -270,6 +291,7 @@ cmd_msg_read(struct cmd *c)
 		fprintf(stderr, "yishi: %s\n", missing.msg);
 	ret = 0;
 out:
+	groups_members_free(&gm);
 	session_frame_free(f);
 	keyring_clear(&kr);
 	session_free(s);
@@ -278,31 +300,57 @@ out:
 	return ret;
 }
 
-/* Keys of the groups watch has seen messages from. */
-struct cmd_msg_rings {
-	struct keyring	*v;
-	size_t		 n;
+/*
+ * Keys of the groups watch has seen messages from. A group the node no longer lets
+ * us fetch keys for (we were removed) is marked gone: its messages are shown as
+ * undecryptable at once, without waiting for a key that will never come.
+ */
+struct cmd_msg_ring {
+	struct keyring	kr;
+	int		gone;
 };
 
-static struct keyring *
+struct cmd_msg_rings {
+	struct cmd_msg_ring	*v;
+	size_t			 n;
+};
+
+/* A refusal by the node (not_member, banned...) rather than a broken link. */
+static int
+cmd_msg_refused(const struct cerr *e)
+{
+	return e->code > 0 && e->code < CE_USAGE;
+}
+
+static struct cmd_msg_ring *
 cmd_msg_ring(struct cmd *c, struct cmd_msg_rings *r, struct account *a, struct session *s,
     const uint8_t *gid)
 {
-	struct keyring *nv;
+	struct cmd_msg_ring *nv, *ring;
+	struct cerr e;
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
-		if (memcmp(r->v[i].gid, gid, YISHI_GID_BYTES) == 0)
+		if (memcmp(r->v[i].kr.gid, gid, YISHI_GID_BYTES) == 0)
 			return &r->v[i];
 	if ((nv = realloc(r->v, (r->n + 1) * sizeof *nv)) == NULL) {
 		cerr_set(&c->err, CE_INTERNAL, "out of memory");
 		return NULL;
 	}
 	r->v = nv;
-	keyring_init(&r->v[r->n], gid);
-	if (keyring_fetch(&r->v[r->n], s, &a->me, &c->err) == -1)
-		return NULL;
-	return &r->v[r->n++];
+	ring = &r->v[r->n];
+	memset(ring, 0, sizeof *ring);
+	keyring_init(&ring->kr, gid);
+	if (keyring_fetch(&ring->kr, s, &a->me, &e) == -1) {
+		if (!cmd_msg_refused(&e)) {
+			c->err = e;
+			return NULL;
+		}
+		log_debug("watch: no keys: %s", e.msg);
+		ring->gone = 1;
+	}
+	r->n++;
+	return ring;
 }
 
 /* Group names for plain output; refreshed when an unknown group shows up. */
@@ -331,7 +379,7 @@ cmd_msg_show(struct cmd *c, struct account *a, struct session *s, struct cmd_msg
     struct groups *gl, const struct wire_frame *ev, struct post *p)
 {
 	const uint8_t *gid = ev->r.f[WF_GROUP].p;
-	struct keyring *kr;
+	struct cmd_msg_ring *ring;
 	struct cerr we;
 	char hex[YISHI_GID_BYTES * 2 + 1], name[WIRE_MAX_NAME * 3 + 1];
 	const char *gname;
@@ -339,19 +387,21 @@ cmd_msg_show(struct cmd *c, struct account *a, struct session *s, struct cmd_msg
 
 	hex_encode(hex, gid, YISHI_GID_BYTES);
 	gname = cmd_msg_gname(gl, s, hex);
-	if ((kr = cmd_msg_ring(c, r, a, s, gid)) == NULL)
+	if ((ring = cmd_msg_ring(c, r, a, s, gid)) == NULL)
 		return -1;
 	epoch = post_epoch(&ev->r);
-	if (epoch != 0 && keyring_find(kr, epoch) == NULL &&
-	    keyring_wait(kr, s, &a->me, epoch, cmd_plain(name, sizeof name, gname), 1,
+	if (!ring->gone && epoch != 0 && keyring_find(&ring->kr, epoch) == NULL &&
+	    keyring_wait(&ring->kr, s, &a->me, epoch, cmd_plain(name, sizeof name, gname), 1,
 	    cmd_msg_wait_ms(c), &we) == -1) {
-		if (we.code != CE_NO_KEY) {
+		if (cmd_msg_refused(&we))
+			ring->gone = 1;
+		else if (we.code != CE_NO_KEY) {
 			c->err = we;
 			return -1;
 		}
 		fprintf(stderr, "yishi: %s\n", we.msg);
 	}
-	post_open(p, &ev->r, gid, kr);
+	post_open(p, &ev->r, gid, &ring->kr);
 	cmd_out_post(c, p, hex, gname);
 	return 0;
 }
@@ -364,10 +414,45 @@ cmd_msg_rekey(struct cmd *c, struct cmd_msg_rings *r, struct account *a, struct 
 	size_t i;
 
 	(void)c;
-	for (i = 0; i < r->n; i++)
-		if (memcmp(r->v[i].gid, ev->r.f[WF_GROUP].p, YISHI_GID_BYTES) == 0 &&
-		    keyring_fetch(&r->v[i], s, &a->me, &e) == -1)
+	for (i = 0; i < r->n; i++) {
+		if (memcmp(r->v[i].kr.gid, ev->r.f[WF_GROUP].p, YISHI_GID_BYTES) != 0)
+			continue;
+		if (keyring_fetch(&r->v[i].kr, s, &a->me, &e) == -1)
 			log_debug("key refetch: %s", e.msg);
+		else
+			r->v[i].gone = 0;
+	}
+}
+
+/*
+ * A moderation event: show it (checked), and if it removed us, stop waiting for
+ * that group's keys; if it let someone in, they may need a key we hold.
+ */
+static void
+cmd_msg_modev(struct cmd *c, struct cmd_msg_rings *r, struct account *a, struct session *s,
+    struct groups *gl, const struct wire_frame *ev)
+{
+	char hex[YISHI_GID_BYTES * 2 + 1];
+	const char *gname = NULL;
+	struct mod_event me;
+	struct cerr e;
+	size_t i;
+
+	if (wire_has(&ev->r, WF_GROUP)) {
+		hex_encode(hex, ev->r.f[WF_GROUP].p, YISHI_GID_BYTES);
+		gname = cmd_msg_gname(gl, s, hex);
+	}
+	cmd_mod_show_event(c, ev, gname);
+	if (mod_event_decode(ev->r.f[WF_EV].p, ev->r.f[WF_EV].len, &me) != 0)
+		return;
+	if ((me.action == MA_KICK || me.action == MA_BAN || me.action == MA_STATION_BAN) &&
+	    memcmp(me.target, a->me.pk, YISHI_PK_BYTES) == 0) {
+		for (i = 0; i < r->n; i++)
+			if (me.action == MA_STATION_BAN ||
+			    memcmp(r->v[i].kr.gid, me.group, YISHI_GID_BYTES) == 0)
+				r->v[i].gone = 1;
+	} else if (me.action == MA_APPROVE && keyring_distribute_all(s, &a->me, &e) == -1)
+		log_debug("key distribution: %s", e.msg);
 }
 
 int
@@ -382,6 +467,7 @@ cmd_msg_watch(struct cmd *c)
 	struct wire_rec req;
 	struct post *p = NULL;
 	struct cerr derr;
+	char ghex[YISHI_GID_BYTES * 2 + 1];
 	size_t i;
 	int rc, ret = -1;
 
@@ -434,6 +520,20 @@ cmd_msg_watch(struct cmd *c)
 			if (keyring_distribute(s, &a.me, ev, &derr) == -1)
 				log_debug("key distribution: %s", derr.msg);
 			break;
+		case WK_EV_MOD:
+			/* Station events (no group) concern us wherever we watch. */
+			if (c->argc > 0 && wire_has(&ev->r, WF_GROUP) &&
+			    memcmp(ev->r.f[WF_GROUP].p, g.gid, YISHI_GID_BYTES) != 0)
+				break;
+			cmd_msg_modev(c, &rings, &a, s, &gl, ev);
+			break;
+		case WK_EV_FLAGGED:
+			if (c->argc > 0 &&
+			    memcmp(ev->r.f[WF_GROUP].p, g.gid, YISHI_GID_BYTES) != 0)
+				break;
+			hex_encode(ghex, ev->r.f[WF_GROUP].p, YISHI_GID_BYTES);
+			cmd_mod_show_flagged(c, &a.me, ev, cmd_msg_gname(&gl, s, ghex));
+			break;
 		default:
 			log_debug("watch: ignored %s event", wire_kinds[ev->kind].name);
 			break;
@@ -449,7 +549,7 @@ cmd_msg_watch(struct cmd *c)
 	}
 out:
 	for (i = 0; i < rings.n; i++)
-		keyring_clear(&rings.v[i]);
+		keyring_clear(&rings.v[i].kr);
 	free(rings.v);
 	groups_free(&gl);
 	session_free(s);

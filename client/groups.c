@@ -12,6 +12,7 @@ groups_fetch(struct groups *g, struct session *s, struct cerr *e)
 	const struct wire_val *v;
 	struct groups_entry *ge;
 	struct wire_rec r;
+	uint8_t derived[YISHI_GID_BYTES];
 	uint32_t i;
 
 	memset(g, 0, sizeof *g);
@@ -40,6 +41,14 @@ groups_fetch(struct groups *g, struct session *s, struct cerr *e)
 		wire_str(&r, WF_STATE, ge->state, sizeof ge->state);
 		ge->count = wire_u(&r, WF_COUNT);
 		ge->approval = wire_u(&r, WF_APPROVAL) != 0;
+		memcpy(ge->founder, r.f[WF_FOUNDER].p, YISHI_PK_BYTES);
+		memcpy(ge->salt, r.f[WF_SALT].p, YISHI_SALT_BYTES);
+		group_id_derive(ge->founder, ge->salt, derived);
+		ge->rooted = memcmp(derived, ge->gid, YISHI_GID_BYTES) == 0;
+		ge->slow = wire_u(&r, WF_SLOW);
+		ge->announce_only = wire_u(&r, WF_ANNOUNCE) != 0;
+		ge->invite_mods = wire_u(&r, WF_INVITE_MODS) != 0;
+		ge->pinned = wire_u(&r, WF_PINNED);
 	}
 	session_frame_free(f);
 	return 0;
@@ -118,4 +127,69 @@ groups_resolve(struct session *s, const char *arg, struct groups_entry *out,
 	*out = g.v[found];
 	groups_free(&g);
 	return 0;
+}
+
+int
+groups_members_fetch(struct groups_members *m, struct session *s,
+    const uint8_t gid[YISHI_GID_BYTES], struct cerr *e)
+{
+	struct wire_frame *f;
+	const struct wire_val *v;
+	struct groups_member *gm;
+	struct wire_rec req, r;
+	uint32_t i;
+
+	memset(m, 0, sizeof *m);
+	wire_rec_init(&req, &wire_kinds[WK_GROUP_MEMBERS]);
+	wire_set_bin(&req, WF_GROUP, gid, YISHI_GID_BYTES);
+	if ((f = session_call(s, WK_GROUP_MEMBERS, &req, WK_MEMBERS, e)) == NULL)
+		return -1;
+	v = &f->r.f[WF_MEMBERS];
+	if ((m->v = calloc(v->len ? v->len : 1, sizeof *m->v)) == NULL) {
+		session_frame_free(f);
+		cerr_set(e, CE_INTERNAL, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < v->len; i++) {
+		if (wire_array_get(v, i, &wire_records[WR_MEMBER], &r) != WE_OK) {
+			session_frame_free(f);
+			groups_members_free(m);
+			cerr_set(e, CE_PROTOCOL, "node sent a malformed member record");
+			return -1;
+		}
+		gm = &m->v[m->n++];
+		memcpy(gm->user, r.f[WF_USER].p, YISHI_PK_BYTES);
+		wire_str(&r, WF_NAME, gm->name, sizeof gm->name);
+		wire_str(&r, WF_ROLE, gm->role, sizeof gm->role);
+		wire_str(&r, WF_SROLE, gm->srole, sizeof gm->srole);
+		wire_str(&r, WF_STATE, gm->state, sizeof gm->state);
+		gm->muted_until = wire_u(&r, WF_MUTED);
+	}
+	session_frame_free(f);
+	return 0;
+}
+
+void
+groups_members_free(struct groups_members *m)
+{
+	free(m->v);
+	memset(m, 0, sizeof *m);
+}
+
+const struct groups_member *
+groups_members_find(const struct groups_members *m, const uint8_t user[YISHI_PK_BYTES])
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (memcmp(m->v[i].user, user, YISHI_PK_BYTES) == 0)
+			return &m->v[i];
+	return NULL;
+}
+
+int
+groups_member_is_moderator(const struct groups_member *gm)
+{
+	return strcmp(gm->state, "member") == 0 &&
+	    (strcmp(gm->role, "owner") == 0 || strcmp(gm->role, "moderator") == 0);
 }

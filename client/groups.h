@@ -1,6 +1,7 @@
 /*
- * groups.h: the caller's groups as the node lists them (group_list), and naming
- * one on the command line by id (32 hex digits) or by exact name.
+ * groups.h: the caller's groups as the node lists them (group_list), naming one
+ * on the command line by id (32 hex digits) or by exact name, and a group's
+ * members (group_members).
  */
 #ifndef YISHI_CLIENT_GROUPS_H
 #define YISHI_CLIENT_GROUPS_H
@@ -23,6 +24,13 @@ struct groups_entry {
 	char		state[17];			/* member, pending */
 	uint64_t	count;
 	int		approval;
+	uint8_t		founder[YISHI_PK_BYTES];
+	uint8_t		salt[YISHI_SALT_BYTES];
+	int		rooted;		/* gid == group_id_derive(founder, salt) */
+	uint64_t	slow;		/* slow mode, seconds; 0: off */
+	int		announce_only;	/* only moderators post */
+	int		invite_mods;	/* only moderators invite */
+	uint64_t	pinned;		/* seq of the pinned message; 0: none */
 };
 
 struct groups {
@@ -42,5 +50,31 @@ void	 groups_free(struct groups *g);
  */
 int	 groups_resolve(struct session *s, const char *arg, struct groups_entry *out,
 	    struct cerr *e) __attribute__((warn_unused_result));
+
+/* One member as the node lists it. */
+struct groups_member {
+	uint8_t		user[YISHI_PK_BYTES];
+	char		name[WIRE_MAX_NAME + 1];
+	char		role[YISHI_ROLE_MAX + 1];	/* owner, moderator, member */
+	char		srole[YISHI_ROLE_MAX + 1];	/* station role */
+	char		state[17];			/* member, pending */
+	uint64_t	muted_until;			/* node time, ms; 0: not muted */
+};
+
+struct groups_members {
+	struct groups_member	*v;
+	size_t			 n;
+};
+
+/* Fetch gid's member list; the caller frees it with groups_members_free(). */
+int	 groups_members_fetch(struct groups_members *m, struct session *s,
+	    const uint8_t gid[YISHI_GID_BYTES], struct cerr *e)
+	    __attribute__((warn_unused_result));
+void	 groups_members_free(struct groups_members *m);
+/* The member with id user, or NULL. */
+const struct groups_member *groups_members_find(const struct groups_members *m,
+	    const uint8_t user[YISHI_PK_BYTES]);
+/* Whether a listed member moderates: state member and role owner or moderator. */
+int	 groups_member_is_moderator(const struct groups_member *gm);
 
 #endif

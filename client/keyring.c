@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "client/groups.h"
 #include "proto/log.h"
 
 /* How long one turn of keyring_wait() waits before checking the clock again. */
@@ -195,12 +196,62 @@ out:
 	return rc;
 }
 
+int
+keyring_seed(struct session *s, const struct ident *me, const uint8_t gid[YISHI_GID_BYTES],
+    uint32_t epoch, struct cerr *e)
+{
+	struct groups_members gm;
+	struct keyring kr;
+	uint8_t (*users)[YISHI_PK_BYTES] = NULL;
+	uint8_t key[YISHI_KEY_BYTES];
+	char ghex[YISHI_GID_BYTES * 2 + 1];
+	size_t i, n = 0, off, chunk;
+	int rc = -1;
+
+	hex_encode(ghex, gid, YISHI_GID_BYTES);
+	keyring_init(&kr, gid);
+	if (keyring_fetch(&kr, s, me, e) == -1)
+		return -1;
+	if (keyring_find(&kr, epoch) != NULL) {
+		keyring_clear(&kr);
+		return 0;
+	}
+	keyring_clear(&kr);
+	if (groups_members_fetch(&gm, s, gid, e) == -1)
+		return -1;
+	/* Ourselves first: later frames are accepted because we then hold the key. */
+	if ((users = calloc(gm.n + 1, sizeof *users)) == NULL) {
+		cerr_set(e, CE_INTERNAL, "out of memory");
+		goto out;
+	}
+	memcpy(users[n++], me->pk, YISHI_PK_BYTES);
+	for (i = 0; i < gm.n; i++)
+		if (strcmp(gm.v[i].state, "member") == 0 &&
+		    memcmp(gm.v[i].user, me->pk, YISHI_PK_BYTES) != 0)
+			memcpy(users[n++], gm.v[i].user, YISHI_PK_BYTES);
+	epoch_key_new(key);
+	for (off = 0; off < n; off += chunk) {
+		chunk = n - off < WIRE_MAX_ARRAY ? n - off : WIRE_MAX_ARRAY;
+		if (keyring_put(s, me, gid, epoch, key,
+		    (const uint8_t (*)[YISHI_PK_BYTES])users + off, chunk, e) == -1)
+			goto out;
+	}
+	log_debug("group %s: seeded epoch %u for %zu members", ghex, epoch, n);
+	rc = 0;
+out:
+	sodium_memzero(key, sizeof key);
+	free(users);
+	groups_members_free(&gm);
+	return rc;
+}
+
 /* One group and epoch of a needs list, with the users that lack its key. */
 struct keyring_batch {
 	uint8_t		 gid[YISHI_GID_BYTES];
 	uint32_t	 epoch;
 	uint8_t		(*users)[YISHI_PK_BYTES];
 	size_t		 n;
+	int		 seed;		/* the list names us: we are the rotator */
 };
 
 int
@@ -230,8 +281,6 @@ keyring_distribute(struct session *s, const struct ident *me, const struct wire_
 		gid = r.f[WF_GROUP].p;
 		user = r.f[WF_USER].p;
 		epoch = (uint32_t)wire_u(&r, WF_EPOCH);
-		if (memcmp(user, me->pk, YISHI_PK_BYTES) == 0)
-			continue;
 		for (i = 0; i < nb; i++)
 			if (batches[i].epoch == epoch &&
 			    memcmp(batches[i].gid, gid, YISHI_GID_BYTES) == 0)
@@ -244,6 +293,10 @@ keyring_distribute(struct session *s, const struct ident *me, const struct wire_
 				goto oom;
 			nb++;
 		}
+		if (memcmp(user, me->pk, YISHI_PK_BYTES) == 0) {
+			b->seed = 1;
+			continue;
+		}
 		for (j = 0; j < b->n; j++)
 			if (memcmp(b->users[j], user, YISHI_PK_BYTES) == 0)
 				break;
@@ -253,6 +306,12 @@ keyring_distribute(struct session *s, const struct ident *me, const struct wire_
 
 	for (i = 0; i < nb; i++) {
 		b = &batches[i];
+		/* Seeding boxes the new key to every member, those listed included. */
+		if (b->seed) {
+			if (keyring_seed(s, me, b->gid, b->epoch, e) == -1)
+				goto out;
+			continue;
+		}
 		if (b->n == 0)
 			continue;
 		hex_encode(ghex, b->gid, YISHI_GID_BYTES);

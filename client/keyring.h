@@ -55,13 +55,29 @@ int	 keyring_wait(struct keyring *kr, struct session *s, const struct ident *me,
 
 /*
  * Box the keys we hold to the members listed in a "needs" frame (the reply to
- * keys_needed or an event), one keys_put per group and epoch. Needs we cannot serve
- * (no key, or not the current epoch any more) are skipped. -1 with e set on the
+ * keys_needed or an event), one keys_put per group and epoch; where the list names
+ * us, seed that epoch (keyring_seed). Needs we cannot serve (no key, or not the
+ * current epoch any more) are skipped. -1 with e set on the
  * first failure; the remaining needs will be listed again next time.
  */
 int	 keyring_distribute(struct session *s, const struct ident *me,
 	    const struct wire_frame *needs, struct cerr *e) __attribute__((warn_unused_result));
-/* Ask the node what is needed (keys_needed) and distribute. */
+/*
+ * Seed epoch of group gid after a member was removed, when we are the epoch's
+ * rotator (the moderator who removed them): a fresh key boxed to every current
+ * member, ourselves first, in keys_put frames of at most WIRE_MAX_ARRAY boxes. If
+ * we already hold that epoch's key (seeded before), nothing is made: a second key
+ * for one epoch would split the group. The removed member is not listed any more,
+ * so it never gets this key.
+ */
+int	 keyring_seed(struct session *s, const struct ident *me,
+	    const uint8_t gid[YISHI_GID_BYTES], uint32_t epoch, struct cerr *e)
+	    __attribute__((warn_unused_result));
+
+/*
+ * Ask the node what is needed (keys_needed) and distribute. A needs list naming
+ * ourselves means we are a rotator whose epoch has no key yet: we seed it.
+ */
 int	 keyring_distribute_all(struct session *s, const struct ident *me, struct cerr *e)
 	    __attribute__((warn_unused_result));
 

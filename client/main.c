@@ -27,6 +27,8 @@ enum {
 	OPT_APPROVAL = 1 << 5,
 	OPT_SINCE = 1 << 6,
 	OPT_WAIT = 1 << 7,
+	OPT_REASON = 1 << 8,
+	OPT__COUNT = 9,
 };
 
 struct main_cmd {
@@ -60,10 +62,54 @@ static const struct main_cmd main_cmds[] = {
 	  "group invite G", "make an invite link" },
 	{ "join", NULL, cmd_group_join, 1, 1, 0,
 	  "join LINK", "join a group by its invite link" },
-	{ "mod", "approve", cmd_group_approve, 2, 2, 0,
-	  "mod approve G USER", "let USER into a group that requires approval" },
-	{ "mod", "refuse", cmd_group_refuse, 2, 2, 0,
-	  "mod refuse G USER", "turn down USER's request to join" },
+	{ "mod", "approve", cmd_mod_action, 2, 2, OPT_REASON,
+	  "mod approve G USER [--reason TEXT]", "let USER into a group that requires approval" },
+	{ "mod", "refuse", cmd_mod_action, 2, 2, OPT_REASON,
+	  "mod refuse G USER [--reason TEXT]", "turn down USER's request to join" },
+	{ "mod", "mute", cmd_mod_action, 3, 3, OPT_REASON,
+	  "mod mute G USER DURATION [--reason TEXT]",
+	  "USER may not post for DURATION (30s, 10m, 2h, 1d)" },
+	{ "mod", "unmute", cmd_mod_action, 2, 2, OPT_REASON,
+	  "mod unmute G USER [--reason TEXT]", "end USER's mute" },
+	{ "mod", "kick", cmd_mod_action, 2, 2, OPT_REASON,
+	  "mod kick G USER [--reason TEXT]",
+	  "remove USER (who may rejoin by invite) and start a new key epoch" },
+	{ "mod", "ban", cmd_mod_action, 2, 2, OPT_REASON,
+	  "mod ban G USER [--reason TEXT]", "remove USER for good and start a new key epoch" },
+	{ "mod", "unban", cmd_mod_action, 2, 2, OPT_REASON,
+	  "mod unban G USER [--reason TEXT]", "let a banned USER join again" },
+	{ "mod", "redact", cmd_mod_action, 2, 2, OPT_REASON,
+	  "mod redact G SEQ [--reason TEXT]",
+	  "delete message SEQ from the node; a tombstone says who and why" },
+	{ "mod", "pin", cmd_mod_action, 2, 2, OPT_REASON,
+	  "mod pin G SEQ [--reason TEXT]", "pin message SEQ as the group's announcement" },
+	{ "mod", "unpin", cmd_mod_action, 1, 1, OPT_REASON,
+	  "mod unpin G [--reason TEXT]", "unpin the announcement" },
+	{ "mod", "slow", cmd_mod_action, 2, 2, OPT_REASON,
+	  "mod slow G SECONDS [--reason TEXT]",
+	  "one message per member per SECONDS (0: off)" },
+	{ "mod", "announce-only", cmd_mod_action, 2, 2, OPT_REASON,
+	  "mod announce-only G on|off [--reason TEXT]", "only moderators post (on) or all" },
+	{ "mod", "invite-policy", cmd_mod_action, 2, 2, OPT_REASON,
+	  "mod invite-policy G moderators|members [--reason TEXT]", "who may make invites" },
+	{ "mod", "promote", cmd_mod_action, 2, 2, OPT_REASON,
+	  "mod promote G USER [--reason TEXT]", "make USER a moderator (owner only)" },
+	{ "mod", "demote", cmd_mod_action, 2, 2, OPT_REASON,
+	  "mod demote G USER [--reason TEXT]", "make a moderator a plain member (owner only)" },
+	{ "mod", "transfer", cmd_mod_action, 2, 2, OPT_REASON,
+	  "mod transfer G USER [--reason TEXT]",
+	  "make USER the owner; you become a moderator (owner only)" },
+	{ "mod", "station-ban", cmd_mod_action, 1, 1, OPT_REASON,
+	  "mod station-ban USER [--reason TEXT]",
+	  "station admin: ban USER from the station and all its groups" },
+	{ "mod", "station-unban", cmd_mod_action, 1, 1, OPT_REASON,
+	  "mod station-unban USER [--reason TEXT]", "station admin: lift a station ban" },
+	{ "mod", "log", cmd_mod_log, 0, 1, 0,
+	  "mod log [G]", "the audit log of G (moderators) or of the station (admins), verified" },
+	{ "mod", "flag", cmd_mod_flag, 3, 3, 0,
+	  "mod flag G SEQ REASON", "report message SEQ to the group's moderators" },
+	{ "mod", "flags", cmd_mod_flags, 1, 1, 0,
+	  "mod flags G", "the reports members made to you (moderators)" },
 	{ "send", NULL, cmd_msg_send, 2, 2, OPT_WAIT,
 	  "send G TEXT [--wait SECONDS]", "send a message" },
 	{ "read", NULL, cmd_msg_read, 1, 1, OPT_SINCE | OPT_WAIT,
@@ -83,9 +129,9 @@ main_usage_all(FILE *out)
 
 	fprintf(out, "usage: yishi COMMAND [--home DIR] [--json] ...\n\ncommands:\n");
 	for (i = 0; i < MAIN_NCMDS; i++)
-		fprintf(out, "  yishi %-44s %s\n", main_cmds[i].usage, main_cmds[i].help);
+		fprintf(out, "  yishi %-52s %s\n", main_cmds[i].usage, main_cmds[i].help);
 	fprintf(out, "\nG is a group id (32 hex digits) or the exact name of one of your "
-	    "groups;\nUSER is a user id (64 hex digits).\n"
+	    "groups;\nUSER is a user id (64 hex digits), or in a group the exact name of a member.\n"
 	    "--home DIR     state directory (default $YISHI_HOME, else ~/.yishi)\n"
 	    "--json         one JSON object per output line\n"
 	    "YISHI_DEBUG=1  log protocol traffic to stderr\n");
@@ -184,6 +230,7 @@ main_opt_name(int bit)
 	case OPT_APPROVAL:	return "--approval";
 	case OPT_SINCE:		return "--since";
 	case OPT_WAIT:		return "--wait";
+	case OPT_REASON:	return "--reason";
 	default:		return "?";
 	}
 }
@@ -203,6 +250,7 @@ main(int argc, char **argv)
 		{ "approval", no_argument, NULL, 'A' },
 		{ "since", required_argument, NULL, 's' },
 		{ "wait", required_argument, NULL, 'w' },
+		{ "reason", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct main_cmd *mc = NULL;
@@ -230,6 +278,7 @@ main(int argc, char **argv)
 		case 'c': c.code = optarg; given |= OPT_CODE; break;
 		case 'a': c.area = optarg; given |= OPT_AREA; break;
 		case 'A': c.approval = 1; given |= OPT_APPROVAL; break;
+		case 'r': c.reason = optarg; given |= OPT_REASON; break;
 		case 's':
 			given |= OPT_SINCE;
 			c.has_since = 1;
@@ -295,12 +344,14 @@ main(int argc, char **argv)
 	}
 	if (bad != NULL)
 		return main_usage_error(&c, mc, "%s", bad);
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < OPT__COUNT; i++)
 		if ((given & (1 << i)) && !(mc->opts & (1 << i)))
 			return main_usage_error(&c, mc, "%s%s%s does not take %s", mc->word,
 			    mc->sub != NULL ? " " : "", mc->sub != NULL ? mc->sub : "",
 			    main_opt_name(1 << i));
 	nwords = mc->sub != NULL ? 2 : 1;
+	c.word = mc->word;
+	c.sub = mc->sub;
 	c.argc = nops - (int)nwords;
 	c.argv = argv + nwords;
 	if (c.argc < mc->min || c.argc > mc->max)

@@ -62,6 +62,8 @@ post_epoch(const struct wire_rec *m)
 {
 	struct msg_hdr h;
 
+	if (!wire_has(m, WF_HDR))
+		return 0;
 	if (msg_hdr_decode(m->f[WF_HDR].p, m->f[WF_HDR].len, &h) == -1)
 		return 0;
 	return h.epoch;
@@ -81,6 +83,20 @@ post_open(struct post *p, const struct wire_rec *m, const uint8_t gid[YISHI_GID_
 	p->ts = wire_u(m, WF_TS);
 	wire_str(m, WF_SENDER_NAME, p->sender_name, sizeof p->sender_name);
 
+	if (!wire_has(m, WF_HDR) && !wire_has(m, WF_NONCE) && !wire_has(m, WF_CT) &&
+	    !wire_has(m, WF_SIG) && wire_has(m, WF_FROM)) {
+		p->redacted = 1;
+		memcpy(p->redacted_by, m->f[WF_FROM].p, YISHI_PK_BYTES);
+		if (wire_has(m, WF_REASON))
+			wire_str(m, WF_REASON, p->reason, sizeof p->reason);
+		snprintf(p->error, sizeof p->error, "redacted");
+		return;
+	}
+	if (!wire_has(m, WF_HDR) || !wire_has(m, WF_NONCE) || !wire_has(m, WF_CT) ||
+	    !wire_has(m, WF_SIG)) {
+		snprintf(p->error, sizeof p->error, "malformed message record");
+		return;
+	}
 	if (msg_hdr_decode(hdr->p, hdr->len, &p->hdr) == -1) {
 		snprintf(p->error, sizeof p->error, "malformed message header");
 		return;

@@ -26,6 +26,10 @@ struct post {
 	struct msg_hdr	hdr;
 	int		ok;
 	int		nokey;				/* failed only for want of a key */
+	int		redacted;			/* a tombstone: no text any more */
+	uint8_t		redacted_by[YISHI_PK_BYTES];	/* the moderator who redacted it */
+	char		reason[256 + 1];		/* and why, as the node reports it */
+	char		redacted_by_name[WIRE_MAX_NAME + 1];	/* filled by the caller, or "" */
 	char		error[128];
 	char		text[WIRE_MAX_TEXT + 1];
 };
@@ -53,12 +57,13 @@ void	 post_sealed_rec(const struct post_sealed *ps, struct wire_rec *r);
 
 /*
  * The epoch a received message (a "msgs" element or a "msg" event) is sealed
- * under, or 0 if its header does not decode.
+ * under, or 0 if its header does not decode (or it is a tombstone).
  */
 uint32_t post_epoch(const struct wire_rec *m);
 /*
  * Check and open received message m, delivered in group gid, with the keys in kr
- * (NULL: none). Always fills p; p->ok says whether p->text may be shown.
+ * (NULL: none). Always fills p; p->ok says whether p->text may be shown. A
+ * redacted message (history keeps only seq, ts, who and why) sets p->redacted.
  */
 void	 post_open(struct post *p, const struct wire_rec *m, const uint8_t gid[YISHI_GID_BYTES],
 	    const struct keyring *kr);

@@ -26,7 +26,10 @@ static const struct core_route {
 	{ WK_GROUP_MEMBERS, 1, group_members },
 	{ WK_INVITE_CREATE, 1, group_invite_create },
 	{ WK_JOIN, 1, group_join },
-	{ WK_APPROVE, 1, group_approve },
+	{ WK_MODERATE, 1, mod_moderate },
+	{ WK_MOD_LOG, 1, mod_log },
+	{ WK_FLAG, 1, mod_flag },
+	{ WK_FLAGS_GET, 1, mod_flags_get },
 	{ WK_SEND, 1, msg_send },
 	{ WK_HISTORY, 1, msg_history },
 	{ WK_KEYS_GET, 1, keys_get },
@@ -173,8 +176,10 @@ core_reply(struct core *c, struct core_session *s, uint64_t rid, enum wire_kind 
 		msgpack_sbuffer_clear(&sb);
 		wire_encode_error(rid, WE_INTERNAL, "the node could not encode its reply", &sb);
 	}
-	if ((f = oframe_new(&sb)) != NULL)
+	if ((f = oframe_new(&sb)) != NULL) {
 		core_hold(c, QI_SEND, s->sid, f, 1);
+		c->pend_tail->rid = rid;
+	}
 	msgpack_sbuffer_destroy(&sb);
 }
 
@@ -202,8 +207,10 @@ core_error(struct core *c, struct core_session *s, uint64_t rid, int code, const
 	    msg);
 	msgpack_sbuffer_init(&sb);
 	wire_encode_error(rid, code, msg, &sb);
-	if ((f = oframe_new(&sb)) != NULL)
+	if ((f = oframe_new(&sb)) != NULL) {
 		core_hold(c, QI_SEND, s->sid, f, 1);
+		c->pend_tail->rid = rid;
+	}
 	msgpack_sbuffer_destroy(&sb);
 }
 
@@ -307,6 +314,27 @@ core_session_add_group(struct core *c, struct core_session *s, const uint8_t gid
 	return 0;
 }
 
+static void
+core_session_remove_group(struct core *c, struct core_session *s, const uint8_t gid[16])
+{
+	uint32_t g, slot = SID_SLOT(s->sid);
+	size_t i;
+
+	for (g = 0; g < s->ngroups; g++) {
+		if (memcmp(s->groups[g], gid, 16) != 0)
+			continue;
+		i = core_sub_lower(c, gid, slot);
+		if (i < c->nsubs && core_sub_cmp(gid, slot, &c->subs[i]) == 0) {
+			memmove(&c->subs[i], &c->subs[i + 1],
+			    (c->nsubs - i - 1) * sizeof *c->subs);
+			c->nsubs--;
+		}
+		memmove(s->groups[g], s->groups[g + 1], (s->ngroups - g - 1) * 16);
+		s->ngroups--;
+		return;
+	}
+}
+
 void
 core_session_clear_groups(struct core *c, struct core_session *s)
 {
@@ -373,6 +401,35 @@ core_user_event(struct core *c, const uint8_t user[32], struct oframe *f)
 
 		if (s != NULL && s->subscribed && s->authed && memcmp(s->user, user, 32) == 0)
 			core_event(c, s, f);
+	}
+}
+
+void
+core_user_left(struct core *c, const uint8_t user[32], const uint8_t gid[16])
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nslots; i++) {
+		struct core_session *s = c->sess[i];
+
+		if (s != NULL && s->authed && memcmp(s->user, user, 32) == 0)
+			core_session_remove_group(c, s, gid);
+	}
+}
+
+void
+core_user_kick(struct core *c, const uint8_t user[32])
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nslots; i++) {
+		struct core_session *s = c->sess[i];
+
+		if (s != NULL && s->authed && memcmp(s->user, user, 32) == 0) {
+			core_session_clear_groups(c, s);
+			s->authed = 0;
+			core_hold(c, QI_KICK, s->sid, NULL, 0);
+		}
 	}
 }
 
@@ -544,8 +601,8 @@ core_turn_end(struct core *c)
 			}
 			oframe_unref(it->out);
 			msgpack_sbuffer_init(&sb);
-			wire_encode_error(0, WE_INTERNAL, "the node failed to store; nothing was "
-			    "accepted", &sb);
+			wire_encode_error(it->rid, WE_INTERNAL, "the node failed to store; nothing "
+			    "was accepted", &sb);
 			it->out = oframe_new(&sb);
 			msgpack_sbuffer_destroy(&sb);
 			it->type = QI_KICK;

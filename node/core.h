@@ -102,6 +102,10 @@ void	 core_event(struct core *c, struct core_session *s, struct oframe *f);
 void	 core_group_event(struct core *c, const uint8_t gid[16], struct oframe *f);
 /* Hold f for every subscribed session of user. */
 void	 core_user_event(struct core *c, const uint8_t user[32], struct oframe *f);
+/* The user's sessions stop hearing gid (removed from the group). */
+void	 core_user_left(struct core *c, const uint8_t user[32], const uint8_t gid[16]);
+/* Close every session of user once what is queued for them is written. */
+void	 core_user_kick(struct core *c, const uint8_t user[32]);
 /* Tell the user's subscribed sessions that they are now a member of gid. */
 void	 core_user_joined(struct core *c, const uint8_t user[32], const uint8_t gid[16]);
 
@@ -124,7 +128,8 @@ uint64_t core_rate_take(struct core *c, const uint8_t user[32]);
 /* Handlers, one per request kind. */
 core_handler	user_register, user_login, user_role_grant;
 core_handler	group_create, group_list, group_members, group_invite_create, group_join,
-		group_approve, group_subscribe;
+		group_subscribe;
+core_handler	mod_moderate, mod_log, mod_flag, mod_flags_get;
 core_handler	msg_send, msg_history;
 core_handler	keys_get, keys_put, keys_needed;
 
@@ -136,6 +141,15 @@ struct group_rec;
 struct member_rec;
 int	 group_require_member(struct core *c, struct core_session *s, uint64_t rid,
 	    const uint8_t *gid, struct group_rec *g, struct member_rec *m);
+/* Admit user to g as role (member record, count, announcements); 0 or -1. */
+int	 group_admit(struct core *c, MDB_txn *txn, struct group_rec *g, const uint8_t user[32],
+	    const char *role);
+/* Tell g's online members that user needs the current epoch key. */
+void	 group_announce_need(struct core *c, const struct group_rec *g, const uint8_t user[32]);
+/* Remove user from g: member record, count; a member's removal starts a new epoch
+ * seeded by rotator. 0, STORE_NOTFOUND or -1. */
+int	 mod_remove_member(struct core *c, struct group_rec *g, const uint8_t user[32],
+	    const uint8_t rotator[32]);
 
 /* Hash of an enrollment code as kept in node_meta. */
 void	 user_enroll_hash(const char *code, uint8_t out[32]);

@@ -17,6 +17,7 @@
 #include "node/core.h"
 #include "node/oframe.h"
 #include "proto/log.h"
+#include "proto/modev.h"
 
 /* A frame waiting to be written to one session. */
 struct edge_out {
@@ -185,6 +186,7 @@ static void
 edge_sess_frame(struct edge *e, struct edge_sess *es, const unsigned char *buf, size_t len)
 {
 	struct wire_frame *f;
+	struct mod_event ev;
 	struct qitem *it;
 	int rc;
 
@@ -223,6 +225,20 @@ edge_sess_frame(struct edge *e, struct edge_sess *es, const unsigned char *buf, 
 		    f->r.f[WF_SIG].p) != 0) {
 			edge_sess_error(es, f->rid, WE_BAD_SIGNATURE,
 			    "the message signature does not verify");
+			queue_item_free(it);
+			return;
+		}
+		break;
+	case WK_MODERATE:
+		if (mod_event_decode(f->r.f[WF_EV].p, f->r.f[WF_EV].len, &ev) != 0) {
+			edge_sess_error(es, f->rid, WE_BAD_VALUE, "malformed moderation event");
+			queue_item_free(it);
+			return;
+		}
+		if (mod_event_verify(ev.actor, f->r.f[WF_EV].p, f->r.f[WF_EV].len,
+		    f->r.f[WF_SIG].p) != 0) {
+			edge_sess_error(es, f->rid, WE_BAD_SIGNATURE,
+			    "the moderation event's signature does not verify");
 			queue_item_free(it);
 			return;
 		}

@@ -76,8 +76,7 @@ group_reply_joined(struct core *c, struct core_session *s, uint64_t rid,
 	core_reply(c, s, rid, WK_JOINED, &r);
 }
 
-/* Tell the group's online members that user needs the current epoch key. */
-static void
+void
 group_announce_need(struct core *c, const struct group_rec *g, const uint8_t user[32])
 {
 	struct wire_rec r, need;
@@ -95,8 +94,7 @@ group_announce_need(struct core *c, const struct group_rec *g, const uint8_t use
 	oframe_unref(f);
 }
 
-/* Admit user to g (already loaded in txn): member record, count, announcements. */
-static int
+int
 group_admit(struct core *c, MDB_txn *txn, struct group_rec *g, const uint8_t user[32],
     const char *role)
 {
@@ -142,6 +140,12 @@ group_create(struct core *c, struct core_session *s, struct wire_frame *f, struc
 		return;
 	}
 	memcpy(g.gid, f->r.f[WF_GROUP].p, 16);
+	group_id_derive(s->user, f->r.f[WF_SALT].p, k.gid);
+	if (memcmp(k.gid, g.gid, 16) != 0) {
+		core_error(c, s, f->rid, WE_BAD_VALUE,
+		    "the group id must be derived from your key and the salt");
+		return;
+	}
 	if ((rc = store_group_get(c->st, txn, g.gid, &g)) != STORE_NOTFOUND) {
 		core_error(c, s, f->rid, rc == 0 ? WE_EXISTS : WE_INTERNAL,
 		    rc == 0 ? "a group with this id exists" : "storage error");
@@ -152,6 +156,8 @@ group_create(struct core *c, struct core_session *s, struct wire_frame *f, struc
 	wire_str(&f->r, WF_AREA, g.area, sizeof g.area);
 	g.approval = wire_has(&f->r, WF_APPROVAL) && wire_u(&f->r, WF_APPROVAL);
 	memcpy(g.owner, s->user, 32);
+	memcpy(g.founder, s->user, 32);
+	memcpy(g.salt, f->r.f[WF_SALT].p, 16);
 	g.epoch = 1;
 	g.max_members = c->conf->max_group;
 	g.created_ms = node_now_ms();
@@ -207,6 +213,12 @@ group_list(struct core *c, struct core_session *s, struct wire_frame *f, struct 
 		wire_set_str(&recs[n], WF_STATE, m[n].state);
 		wire_set_uint(&recs[n], WF_COUNT, g[n].count);
 		wire_set_bool(&recs[n], WF_APPROVAL, g[n].approval);
+		wire_set_bin(&recs[n], WF_FOUNDER, g[n].founder, 32);
+		wire_set_bin(&recs[n], WF_SALT, g[n].salt, 16);
+		wire_set_uint(&recs[n], WF_SLOW, g[n].slow_secs);
+		wire_set_bool(&recs[n], WF_ANNOUNCE, g[n].announce_only);
+		wire_set_bool(&recs[n], WF_INVITE_MODS, g[n].invite_mods);
+		wire_set_uint(&recs[n], WF_PINNED, g[n].pinned_seq);
 		n++;
 	}
 	wire_rec_init(&r, &wire_kinds[WK_GROUPS]);
@@ -277,6 +289,8 @@ group_members(struct core *c, struct core_session *s, struct wire_frame *f, stru
 		wire_set_str(&recs[i], WF_ROLE, a.m[i].role);
 		wire_set_str(&recs[i], WF_SROLE, u[i].role);
 		wire_set_str(&recs[i], WF_STATE, a.m[i].state);
+		wire_set_uint(&recs[i], WF_MUTED, a.m[i].muted_until_ms > node_now_ms() ?
+		    a.m[i].muted_until_ms : 0);
 	}
 	wire_rec_init(&r, &wire_kinds[WK_MEMBERS]);
 	wire_set_bin(&r, WF_GROUP, gid, 16);
@@ -300,6 +314,10 @@ group_invite_create(struct core *c, struct core_session *s, struct wire_frame *f
 	(void)it;
 	if (group_require_member(c, s, f->rid, f->r.f[WF_GROUP].p, &g, &me) != 0)
 		return;
+	if (g.invite_mods && strcmp(me.role, "member") == 0) {
+		core_error(c, s, f->rid, WE_FORBIDDEN, "in %s only moderators invite", g.name);
+		return;
+	}
 	memset(&inv, 0, sizeof inv);
 	randombytes_buf(inv.token, sizeof inv.token);
 	memcpy(inv.gid, g.gid, 16);
@@ -323,6 +341,7 @@ group_join(struct core *c, struct core_session *s, struct wire_frame *f, struct 
 	struct invite_rec inv;
 	struct group_rec g;
 	struct member_rec m;
+	struct ban_rec ban;
 	MDB_txn *txn;
 	int rc;
 
@@ -342,6 +361,10 @@ group_join(struct core *c, struct core_session *s, struct wire_frame *f, struct 
 	}
 	if (store_group_get(c->st, txn, inv.gid, &g) != 0) {
 		core_error(c, s, f->rid, WE_NOT_FOUND, "the invited group no longer exists");
+		return;
+	}
+	if (store_ban_get(c->st, txn, g.gid, s->user, &ban) == 0) {
+		core_error(c, s, f->rid, WE_BANNED, "you are banned from %s", g.name);
 		return;
 	}
 	rc = store_member_get(c->st, txn, g.gid, s->user, &m);
@@ -385,50 +408,6 @@ group_join(struct core *c, struct core_session *s, struct wire_frame *f, struct 
 }
 
 void
-group_approve(struct core *c, struct core_session *s, struct wire_frame *f, struct qitem *it)
-{
-	struct group_rec g;
-	struct member_rec me, m;
-	const uint8_t *user = f->r.f[WF_USER].p;
-	int rc;
-
-	(void)it;
-	if (group_require_member(c, s, f->rid, f->r.f[WF_GROUP].p, &g, &me) != 0)
-		return;
-	if (strcmp(me.role, "owner") != 0 && strcmp(me.role, "moderator") != 0) {
-		core_error(c, s, f->rid, WE_FORBIDDEN, "only the group's moderators approve joins");
-		return;
-	}
-	rc = store_member_get(c->st, c->txn, g.gid, user, &m);
-	if (rc != 0 || strcmp(m.state, "pending") != 0) {
-		core_error(c, s, f->rid, rc < 0 ? WE_INTERNAL : WE_NOT_FOUND,
-		    rc < 0 ? "storage error" : "no pending request from this user");
-		return;
-	}
-	if (!wire_u(&f->r, WF_ACCEPT)) {
-		if (store_member_del(c->st, c->txn, g.gid, user) != 0) {
-			core_error(c, s, f->rid, WE_INTERNAL, "storage error");
-			return;
-		}
-		log_info("group %s: join request refused by %s", g.name, s->name);
-		core_reply_ok(c, s, f->rid);
-		return;
-	}
-	if (g.count >= g.max_members) {
-		core_error(c, s, f->rid, WE_GROUP_FULL, "%s has reached its limit of %u members",
-		    g.name, g.max_members);
-		return;
-	}
-	if (group_admit(c, c->txn, &g, user, "member") != 0) {
-		core_error(c, s, f->rid, WE_INTERNAL, "storage error");
-		return;
-	}
-	log_info("group %s: join approved by %s (%u members)", g.name, s->name, g.count);
-	core_reply_ok(c, s, f->rid);
-	group_announce_need(c, &g, user);
-}
-
-void
 group_subscribe(struct core *c, struct core_session *s, struct wire_frame *f, struct qitem *it)
 {
 	struct group_rec g;
@@ -439,6 +418,7 @@ group_subscribe(struct core *c, struct core_session *s, struct wire_frame *f, st
 
 	(void)it;
 	core_session_clear_groups(c, s);
+	s->subscribed = 0;	/* until this subscription succeeds */
 	if (wire_has(&f->r, WF_GROUP)) {
 		if (group_require_member(c, s, f->rid, f->r.f[WF_GROUP].p, &g, &me) != 0)
 			return;

@@ -87,6 +87,19 @@ keys_put(struct core *c, struct core_session *s, struct wire_frame *f, struct qi
 		core_error(c, s, f->rid, WE_STALE_EPOCH, "the group is at key epoch %u", g.epoch);
 		return;
 	}
+	/*
+	 * One key per epoch: a holder boxes the key it has; only the epoch's rotator (who
+	 * removed a member) may seed a key nobody holds yet.
+	 */
+	if ((rc = store_key_get(c->st, c->txn, g.gid, g.epoch, s->user, &old)) < 0) {
+		core_error(c, s, f->rid, WE_INTERNAL, "storage error");
+		return;
+	}
+	if (rc == STORE_NOTFOUND && memcmp(g.rotator, s->user, 32) != 0) {
+		core_error(c, s, f->rid, WE_FORBIDDEN,
+		    "you hold no key for epoch %u of this group to give", g.epoch);
+		return;
+	}
 	/* Check every recipient first so the frame is taken whole or not at all. */
 	for (i = 0; i < v->len; i++) {
 		if (wire_array_get(v, i, &wire_records[WR_KEY], &e) != WE_OK ||
@@ -183,19 +196,26 @@ keys_needed(struct core *c, struct core_session *s, struct wire_frame *f, struct
 		goto out;
 	}
 	if (wire_has(&f->r, WF_GROUP)) {
-		if (group_require_member(c, s, f->rid, f->r.f[WF_GROUP].p, &g, &me) != 0 ||
-		    core_gids_add(g.gid, &v) < 0)
+		if (group_require_member(c, s, f->rid, f->r.f[WF_GROUP].p, &g, &me) != 0)
 			goto out;
+		if (core_gids_add(g.gid, &v) < 0) {
+			core_error(c, s, f->rid, WE_INTERNAL, "out of memory");
+			goto out;
+		}
 	} else if (store_user_groups_iter(c->st, txn, s->user, core_gids_add, &v) < 0) {
 		core_error(c, s, f->rid, WE_INTERNAL, "storage error");
 		goto out;
 	}
-	/* Only a member who holds the current key can box it for the others. */
+	/*
+	 * Only a member who holds the current key can box it for the others, and the
+	 * epoch's rotator, who has to seed it: its own name in the list says so.
+	 */
 	for (i = 0; i < v.n; i++) {
 		if (store_group_get(c->st, txn, v.gid[i], &g) != 0 ||
 		    store_member_get(c->st, txn, v.gid[i], s->user, &me) != 0 ||
 		    strcmp(me.state, "member") != 0 ||
-		    store_key_get(c->st, txn, v.gid[i], g.epoch, s->user, &k) != 0)
+		    (store_key_get(c->st, txn, v.gid[i], g.epoch, s->user, &k) != 0 &&
+		    memcmp(g.rotator, s->user, 32) != 0))
 			continue;
 		nd.g = &g;
 		if (store_member_iter(c->st, txn, v.gid[i], keys_needs_add, &nd) < 0) {

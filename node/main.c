@@ -41,10 +41,12 @@ usage(FILE *fp)
 	    "  --rate-per-min N   messages per user per minute (default %d)\n"
 	    "  --rate-burst N     messages a user may send at once (default %d)\n"
 	    "  --max-sessions N   concurrent client connections (default %d)\n"
+	    "  --newcomer-slow N  seconds between the messages of a member in their first\n"
+	    "                     10 minutes in a group (default %d; 0: off)\n"
 	    "  -v, --verbose      debug logging (twice: libwebsockets too)\n"
 	    "  -h, --help         this help\n",
 	    NODE_DEFAULT_MAX_GROUP, NODE_DEFAULT_RATE_PER_MIN, NODE_DEFAULT_RATE_BURST,
-	    NODE_DEFAULT_MAX_SESSIONS);
+	    NODE_DEFAULT_MAX_SESSIONS, NODE_DEFAULT_NEWCOMER_SLOW);
 }
 
 static int
@@ -231,6 +233,7 @@ cmd_run(int argc, char **argv)
 		{ "rate-per-min", required_argument, NULL, 'r' },
 		{ "rate-burst", required_argument, NULL, 'b' },
 		{ "max-sessions", required_argument, NULL, 's' },
+		{ "newcomer-slow", required_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -252,6 +255,7 @@ cmd_run(int argc, char **argv)
 	conf.rate_per_min = NODE_DEFAULT_RATE_PER_MIN;
 	conf.rate_burst = NODE_DEFAULT_RATE_BURST;
 	conf.max_sessions = NODE_DEFAULT_MAX_SESSIONS;
+	conf.newcomer_slow = NODE_DEFAULT_NEWCOMER_SLOW;
 	(void)parse_listen(DEFAULT_LISTEN, &conf);
 	while ((ch = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (ch) {
@@ -278,6 +282,10 @@ cmd_run(int argc, char **argv)
 		case 's':
 			if (parse_u32(optarg, 1, 1000000, &conf.max_sessions) != 0)
 				return die_usage("--max-sessions '%s': expected 1..1000000", optarg);
+			break;
+		case 'n':
+			if (parse_u32(optarg, 0, 86400, &conf.newcomer_slow) != 0)
+				return die_usage("--newcomer-slow '%s': expected 0..86400", optarg);
 			break;
 		case 'v':
 			conf.verbose++;

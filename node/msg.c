@@ -33,6 +33,46 @@ msg_reply_ack(struct core *c, struct core_session *s, uint64_t rid, const uint8_
 	core_reply(c, s, rid, WK_ACK, &r);
 }
 
+/* The interval slow mode imposes on this member now: the group's, or a newcomer's. */
+static uint32_t
+msg_slow_secs(const struct core *c, const struct group_rec *g, const struct member_rec *me,
+    uint64_t now)
+{
+	uint32_t slow = g->slow_secs;
+
+	if (strcmp(me->role, "member") != 0)
+		return 0;	/* moderators are not slowed */
+	if (now < me->joined_ms + NODE_NEWCOMER_MS && c->conf->newcomer_slow > slow)
+		slow = c->conf->newcomer_slow;
+	return slow;
+}
+
+/* The group's policy for this member's post: mute, announcement-only, slow mode. */
+static int
+msg_policy(struct core *c, struct core_session *s, uint64_t rid, const struct group_rec *g,
+    const struct member_rec *me)
+{
+	uint64_t now = node_now_ms(), slow;
+
+	if (me->muted_until_ms > now) {
+		core_error(c, s, rid, WE_MUTED, "a moderator muted you in %s for %llu more s",
+		    g->name, (unsigned long long)((me->muted_until_ms - now + 999) / 1000));
+		return -1;
+	}
+	if (g->announce_only && strcmp(me->role, "member") == 0) {
+		core_error(c, s, rid, WE_FORBIDDEN, "%s is announcement-only: only its moderators "
+		    "post", g->name);
+		return -1;
+	}
+	slow = (uint64_t)msg_slow_secs(c, g, me, now) * 1000;
+	if (slow != 0 && me->last_sent_ms != 0 && now < me->last_sent_ms + slow) {
+		core_error(c, s, rid, WE_RATE_LIMITED, "slow mode in %s: you may post again in "
+		    "%llu ms", g->name, (unsigned long long)(me->last_sent_ms + slow - now));
+		return -1;
+	}
+	return 0;
+}
+
 void
 msg_send(struct core *c, struct core_session *s, struct wire_frame *f, struct qitem *it)
 {
@@ -58,16 +98,24 @@ msg_send(struct core *c, struct core_session *s, struct wire_frame *f, struct qi
 	}
 	if ((rc = store_msg_by_id(c->st, c->txn, g.gid, h->id, &seq)) == 0) {
 		/* A resend of a stored message: acknowledge it again, store nothing. */
-		if (store_msg_get(c->st, c->txn, g.gid, seq, &m) != 0) {
+		if ((rc = store_msg_get(c->st, c->txn, g.gid, seq, &m)) < 0) {
 			core_error(c, s, f->rid, WE_INTERNAL, "storage error");
 			return;
 		}
-		msg_reply_ack(c, s, f->rid, g.gid, seq, h->id, m.ts_ms);
+		if (rc == 0 && memcmp(m.sender, s->user, 32) != 0) {
+			core_error(c, s, f->rid, WE_EXISTS,
+			    "this message id is already taken in the group");
+			return;
+		}
+		/* Redacted since: still acknowledged, its time is gone with it. */
+		msg_reply_ack(c, s, f->rid, g.gid, seq, h->id, rc == 0 ? m.ts_ms : 0);
 		return;
 	} else if (rc < 0) {
 		core_error(c, s, f->rid, WE_INTERNAL, "storage error");
 		return;
 	}
+	if (msg_policy(c, s, f->rid, &g, &me) != 0)
+		return;
 	if ((wait = core_rate_take(c, s->user)) != 0) {
 		core_error(c, s, f->rid, WE_RATE_LIMITED,
 		    "too many messages: you may send again in %llu ms", (unsigned long long)wait);
@@ -86,7 +134,10 @@ msg_send(struct core *c, struct core_session *s, struct wire_frame *f, struct qi
 	m.ctlen = f->r.f[WF_CT].len;
 	m.sig = f->r.f[WF_SIG].p;
 	g.last_seq = m.seq;
-	if (store_msg_put(c->st, c->txn, &m) != 0 || store_group_put(c->st, c->txn, &g) != 0) {
+	me.last_sent_ms = m.ts_ms;
+	if (store_msg_put(c->st, c->txn, &m) != 0 || store_group_put(c->st, c->txn, &g) != 0 ||
+	    (msg_slow_secs(c, &g, &me, m.ts_ms) != 0 &&
+	    store_member_put(c->st, c->txn, &me) != 0)) {
 		core_error(c, s, f->rid, WE_INTERNAL, "storage error");
 		return;
 	}
@@ -113,7 +164,30 @@ struct msg_page {
 	char		(*names)[65];
 	size_t		 n, limit, bytes;
 	int		 more;
+	struct tomb_rec	*t;		/* redacted messages in the page's range */
+	size_t		 nt, capt;
+	uint64_t	 upto;		/* last seq the page covers */
 };
+
+static int
+msg_page_tomb(const struct tomb_rec *t, void *arg)
+{
+	struct msg_page *p = arg;
+	struct tomb_rec *nt;
+
+	if (t->seq > p->upto)
+		return 1;
+	if (p->nt == p->capt) {
+		size_t cap = p->capt ? p->capt * 2 : 8;
+
+		if ((nt = reallocarray(p->t, cap, sizeof *nt)) == NULL)
+			return -1;
+		p->t = nt;
+		p->capt = cap;
+	}
+	p->t[p->nt++] = *t;
+	return p->nt >= WIRE_MAX_ARRAY;
+}
 
 static int
 msg_page_add(const struct msg_rec *m, void *arg)
@@ -148,9 +222,9 @@ msg_history(struct core *c, struct core_session *s, struct wire_frame *f, struct
 	struct msg_page p;
 	struct group_rec g;
 	struct member_rec me;
-	struct wire_rec *recs = NULL, r;
+	struct wire_rec *all = NULL, r;
 	uint64_t since;
-	size_t i;
+	size_t i, j, n;
 
 	(void)it;
 	if (group_require_member(c, s, f->rid, f->r.f[WF_GROUP].p, &g, &me) != 0)
@@ -161,8 +235,7 @@ msg_history(struct core *c, struct core_session *s, struct wire_frame *f, struct
 	since = wire_has(&f->r, WF_SINCE) ? wire_u(&f->r, WF_SINCE) : 0;
 	p.m = calloc(p.limit, sizeof *p.m);
 	p.names = calloc(p.limit, sizeof *p.names);
-	recs = calloc(p.limit, sizeof *recs);
-	if (p.m == NULL || p.names == NULL || recs == NULL) {
+	if (p.m == NULL || p.names == NULL) {
 		core_error(c, s, f->rid, WE_INTERNAL, "out of memory");
 		goto out;
 	}
@@ -170,23 +243,43 @@ msg_history(struct core *c, struct core_session *s, struct wire_frame *f, struct
 		core_error(c, s, f->rid, WE_INTERNAL, "storage error");
 		goto out;
 	}
-	for (i = 0; i < p.n; i++) {
-		wire_rec_init(&recs[i], &wire_records[WR_MSG]);
-		wire_set_uint(&recs[i], WF_SEQ, p.m[i].seq);
-		wire_set_bin(&recs[i], WF_HDR, p.m[i].hdr, p.m[i].hdrlen);
-		wire_set_bin(&recs[i], WF_NONCE, p.m[i].nonce, YISHI_NONCE_BYTES);
-		wire_set_bin(&recs[i], WF_CT, p.m[i].ct, p.m[i].ctlen);
-		wire_set_bin(&recs[i], WF_SIG, p.m[i].sig, YISHI_SIG_BYTES);
-		wire_set_str(&recs[i], WF_SENDER_NAME, p.names[i]);
-		wire_set_uint(&recs[i], WF_TS, p.m[i].ts_ms);
+	/* Tombstones of redacted messages take their place, in seq order. */
+	p.upto = p.more && p.n > 0 ? p.m[p.n - 1].seq : UINT64_MAX;
+	if (store_tomb_iter(c->st, c->txn, g.gid, since, msg_page_tomb, &p) < 0 ||
+	    (all = calloc(p.n + p.nt + 1, sizeof *all)) == NULL) {
+		core_error(c, s, f->rid, WE_INTERNAL, "storage error");
+		goto out;
+	}
+	for (i = 0, j = 0, n = 0; i < p.n || j < p.nt; n++) {
+		struct wire_rec *e = &all[n];
+
+		wire_rec_init(e, &wire_records[WR_MSG]);
+		if (j == p.nt || (i < p.n && p.m[i].seq < p.t[j].seq)) {
+			wire_set_uint(e, WF_SEQ, p.m[i].seq);
+			wire_set_bin(e, WF_HDR, p.m[i].hdr, p.m[i].hdrlen);
+			wire_set_bin(e, WF_NONCE, p.m[i].nonce, YISHI_NONCE_BYTES);
+			wire_set_bin(e, WF_CT, p.m[i].ct, p.m[i].ctlen);
+			wire_set_bin(e, WF_SIG, p.m[i].sig, YISHI_SIG_BYTES);
+			wire_set_str(e, WF_SENDER_NAME, p.names[i]);
+			wire_set_uint(e, WF_TS, p.m[i].ts_ms);
+			i++;
+		} else {
+			wire_set_uint(e, WF_SEQ, p.t[j].seq);
+			wire_set_str(e, WF_SENDER_NAME, "");
+			wire_set_uint(e, WF_TS, p.t[j].ts_ms);
+			wire_set_bin(e, WF_FROM, p.t[j].by, 32);
+			wire_set_str(e, WF_REASON, p.t[j].reason);
+			j++;
+		}
 	}
 	wire_rec_init(&r, &wire_kinds[WK_MSGS]);
 	wire_set_bin(&r, WF_GROUP, g.gid, 16);
-	wire_set_array(&r, WF_MSGS, recs, (uint32_t)p.n);
+	wire_set_array(&r, WF_MSGS, all, (uint32_t)n);
 	wire_set_bool(&r, WF_MORE, p.more);
 	core_reply(c, s, f->rid, WK_MSGS, &r);
 out:
 	free(p.m);
 	free(p.names);
-	free(recs);
+	free(p.t);
+	free(all);
 }

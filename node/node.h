@@ -17,6 +17,8 @@
 #define NODE_DEFAULT_RATE_PER_MIN	60	/* messages per user per minute, sustained */
 #define NODE_DEFAULT_RATE_BURST		30	/* messages a user may send at once */
 #define NODE_DEFAULT_MAX_SESSIONS	20000
+#define NODE_DEFAULT_NEWCOMER_SLOW	2	/* seconds between a newcomer's messages */
+#define NODE_NEWCOMER_MS		(10ULL * 60 * 1000)	/* how long one is a newcomer */
 #define NODE_INVITE_TTL_MS		(7ULL * 24 * 3600 * 1000)
 #define NODE_SESSION_QUEUE_MAX		(8u << 20)	/* bytes queued to one slow client */
 
@@ -28,6 +30,7 @@ struct node_conf {
 	uint32_t	 rate_per_min;
 	uint32_t	 rate_burst;
 	uint32_t	 max_sessions;
+	uint32_t	 newcomer_slow;	/* seconds between messages in a member's first minutes */
 	int		 verbose;
 };
 

@@ -39,6 +39,7 @@ struct qitem {
 	struct msg_hdr		 hdr;		/* QI_FRAME of kind send: decoded, signature checked */
 	struct oframe		*out;		/* QI_SEND, QI_KICK: one reference */
 	int			 is_reply;	/* a reply: answers one request of the session */
+	uint64_t		 rid;		/* the request a reply answers */
 	sid_t			*sids;		/* QI_FANOUT: recipients (owned) */
 	uint32_t		 nsids;
 };

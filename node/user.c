@@ -22,9 +22,16 @@ user_enroll_hash(const char *code, uint8_t out[32])
 static void
 user_welcome(struct core *c, struct core_session *s, uint64_t rid, const struct user_rec *u)
 {
+	static const uint8_t station[16];
 	uint8_t cert[YISHI_CERT_MAX];
+	struct ban_rec ban;
 	struct wire_rec r;
 	int len;
+
+	if (store_ban_get(c->st, c->txn, station, u->pk, &ban) == 0) {
+		core_error(c, s, rid, WE_BANNED, "you are banned from this station");
+		return;
+	}
 
 	len = cert_role_make(&c->ident->id, u->pk, u->name, u->role, node_now_ms(), cert,
 	    sizeof cert);

@@ -12,6 +12,7 @@
 
 #include "proto/crypto.h"
 #include "proto/log.h"
+#include "proto/mp.h"
 
 #define AUTH_CONTEXT	"yishi/login/1"
 #define ROLE_CONTEXT	"yishi/role/1"
@@ -28,8 +29,6 @@
 #define ROLE_NAME_MAX	(sizeof(((struct role_cert *)0)->name) - 1)
 
 /* The only top-level headers a canonical encoding of our shapes can start with. */
-#define MP_FIXARRAY(n)	(0x90 | (n))
-#define MP_FIXMAP(n)	(0x80 | (n))
 
 /* Keybox AD: context || gid || epoch as 4 bytes big-endian. */
 #define KEYBOX_AD_BYTES	(CONTEXT_LEN(KEYBOX_CONTEXT) + YISHI_GID_BYTES + 4)
@@ -37,19 +36,8 @@
 /* Login message: context || node_pk || challenge. */
 #define AUTH_MSG_BYTES	(CONTEXT_LEN(AUTH_CONTEXT) + YISHI_PK_BYTES + YISHI_CHALLENGE_BYTES)
 
-/* A msgpack write target over a fixed buffer: the encoders never allocate. */
-struct fixbuf {
-	uint8_t	*p;
-	size_t	 len;
-	size_t	 cap;
-	int	 overflow;
-};
 
 static void	 auth_message(uint8_t *, const uint8_t *, const uint8_t *);
-static int	 fixbuf_write(void *, const char *, size_t);
-static int	 mp_next(const uint8_t *, size_t, size_t *, msgpack_unpacked *,
-		    msgpack_object_type);
-static int	 utf8_valid(const uint8_t *, size_t);
 static int	 cert_pack_body(const uint8_t *, const uint8_t *, const char *, size_t,
 		    const char *, size_t, uint64_t, uint8_t *, size_t);
 static int	 cert_pack(const uint8_t *, size_t, const uint8_t *, uint8_t *, size_t);
@@ -164,96 +152,6 @@ auth_verify(const uint8_t user_pk[YISHI_PK_BYTES], const uint8_t node_pk[YISHI_P
 
 /* msgpack helpers. */
 
-static int
-fixbuf_write(void *data, const char *buf, size_t len)
-{
-	struct fixbuf	*fb = data;
-
-	if (fb->overflow || len > fb->cap - fb->len) {
-		fb->overflow = 1;
-		return (-1);
-	}
-	memcpy(fb->p + fb->len, buf, len);
-	fb->len += len;
-	return (0);
-}
-
-/*
- * Unpack the next element at *off and require it to be a scalar of type want.
- * msgpack-c allocates a container's element array as soon as it reads the count,
- * so five bytes (0xdd ff ff ff ff) would ask for ~100 GB. None of our shapes nests
- * a container, so containers are refused by their first byte before msgpack-c sees
- * them; the top-level header byte is checked by the callers. Scalars (str, bin)
- * point into buf and allocate nothing.
- */
-static int
-mp_next(const uint8_t *buf, size_t len, size_t *off, msgpack_unpacked *u,
-    msgpack_object_type want)
-{
-	uint8_t	c;
-
-	if (*off >= len)
-		return (-1);
-	c = buf[*off];
-	if ((c >= 0x80 && c <= 0x9f) || (c >= 0xdc && c <= 0xdf))
-		return (-1);
-	if (msgpack_unpack_next(u, (const char *)buf, len, off) != MSGPACK_UNPACK_SUCCESS)
-		return (-1);
-	if (u->data.type != want)
-		return (-1);
-	return (0);
-}
-
-/*
- * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
- * U+10FFFF, and no NUL since the text is handed on as a C string. Neither libsodium
- * nor msgpack-c validates UTF-8, so this small check is ours.
- */
-static int
-utf8_valid(const uint8_t *s, size_t len)
-{
-	size_t	i = 0, n, k;
-	uint8_t	c, lo, hi;
-
-	while (i < len) {
-		c = s[i];
-		lo = 0x80;
-		hi = 0xbf;
-		if (c == 0x00)
-			return (0);
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			if (c == 0xe0)
-				lo = 0xa0;	/* overlong */
-			else if (c == 0xed)
-				hi = 0x9f;	/* surrogates */
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			if (c == 0xf0)
-				lo = 0x90;	/* overlong */
-			else if (c == 0xf4)
-				hi = 0x8f;	/* above U+10FFFF */
-		} else
-			return (0);
-		if (len - i - 1 < n)
-			return (0);
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return (0);
-		for (k = 2; k <= n; k++) {
-			if (s[i + k] < 0x80 || s[i + k] > 0xbf)
-				return (0);
-		}
-		i += n + 1;
-	}
-	return (1);
-}
-
 /* Role certificates. */
 
 static int
@@ -261,10 +159,10 @@ cert_pack_body(const uint8_t *node_pk, const uint8_t *user_pk,
     const char *name, size_t namelen, const char *role, size_t rolelen, uint64_t issued_ms,
     uint8_t *out, size_t outlen)
 {
-	struct fixbuf	 fb = { out, 0, outlen, 0 };
+	struct mp_fixbuf	 fb = { out, 0, outlen, 0 };
 	msgpack_packer	 pk;
 
-	msgpack_packer_init(&pk, &fb, fixbuf_write);
+	msgpack_packer_init(&pk, &fb, mp_fixbuf_write);
 	msgpack_pack_array(&pk, ROLE_FIELDS);
 	msgpack_pack_str_with_body(&pk, ROLE_CONTEXT, CONTEXT_LEN(ROLE_CONTEXT));
 	msgpack_pack_bin_with_body(&pk, node_pk, YISHI_PK_BYTES);
@@ -281,10 +179,10 @@ static int
 cert_pack(const uint8_t *body, size_t bodylen, const uint8_t *sig,
     uint8_t *out, size_t outlen)
 {
-	struct fixbuf	 fb = { out, 0, outlen, 0 };
+	struct mp_fixbuf	 fb = { out, 0, outlen, 0 };
 	msgpack_packer	 pk;
 
-	msgpack_packer_init(&pk, &fb, fixbuf_write);
+	msgpack_packer_init(&pk, &fb, mp_fixbuf_write);
 	msgpack_pack_array(&pk, CERT_FIELDS);
 	msgpack_pack_bin_with_body(&pk, body, bodylen);
 	msgpack_pack_bin_with_body(&pk, sig, YISHI_SIG_BYTES);
@@ -304,9 +202,9 @@ cert_role_make(const struct ident *node, const uint8_t user_pk[YISHI_PK_BYTES],
 	/* Refuse to sign what cert_role_verify would reject. */
 	namelen = strlen(name);
 	rolelen = strlen(role);
-	if (namelen == 0 || namelen > ROLE_NAME_MAX || !utf8_valid((const uint8_t *)name, namelen))
+	if (namelen == 0 || namelen > ROLE_NAME_MAX || !mp_utf8_valid((const uint8_t *)name, namelen))
 		return (-1);
-	if (rolelen == 0 || rolelen > YISHI_ROLE_MAX || !utf8_valid((const uint8_t *)role, rolelen))
+	if (rolelen == 0 || rolelen > YISHI_ROLE_MAX || !mp_utf8_valid((const uint8_t *)role, rolelen))
 		return (-1);
 
 	bodylen = cert_pack_body(node->pk, user_pk, name, namelen, role, rolelen, issued_ms,
@@ -330,31 +228,31 @@ cert_decode_body(const uint8_t *b, size_t len, struct role_cert *rc)
 		return (-1);
 	msgpack_unpacked_init(&u);
 
-	if (mp_next(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0 ||
+	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0 ||
 	    o->via.str.size != CONTEXT_LEN(ROLE_CONTEXT) ||
 	    memcmp(o->via.str.ptr, ROLE_CONTEXT, CONTEXT_LEN(ROLE_CONTEXT)) != 0)
 		goto out;
-	if (mp_next(b, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
+	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
 	    o->via.bin.size != YISHI_PK_BYTES)
 		goto out;
 	memcpy(rc->node, o->via.bin.ptr, YISHI_PK_BYTES);
-	if (mp_next(b, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
+	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
 	    o->via.bin.size != YISHI_PK_BYTES)
 		goto out;
 	memcpy(rc->user, o->via.bin.ptr, YISHI_PK_BYTES);
-	if (mp_next(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0 ||
+	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0 ||
 	    o->via.str.size == 0 || o->via.str.size > ROLE_NAME_MAX ||
-	    !utf8_valid((const uint8_t *)o->via.str.ptr, o->via.str.size))
+	    !mp_utf8_valid((const uint8_t *)o->via.str.ptr, o->via.str.size))
 		goto out;
 	memcpy(rc->name, o->via.str.ptr, o->via.str.size);
 	rc->name[o->via.str.size] = '\0';
-	if (mp_next(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0 ||
+	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0 ||
 	    o->via.str.size == 0 || o->via.str.size > YISHI_ROLE_MAX ||
-	    !utf8_valid((const uint8_t *)o->via.str.ptr, o->via.str.size))
+	    !mp_utf8_valid((const uint8_t *)o->via.str.ptr, o->via.str.size))
 		goto out;
 	memcpy(rc->role, o->via.str.ptr, o->via.str.size);
 	rc->role[o->via.str.size] = '\0';
-	if (mp_next(b, len, &off, &u, MSGPACK_OBJECT_POSITIVE_INTEGER) != 0)
+	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_POSITIVE_INTEGER) != 0)
 		goto out;
 	rc->issued_ms = o->via.u64;
 	if (off != len)
@@ -386,11 +284,11 @@ cert_role_verify(const uint8_t node_pk[YISHI_PK_BYTES], const void *cert, size_t
 		return (-1);
 	msgpack_unpacked_init(&u);
 
-	if (mp_next(c, len, &off, &u, MSGPACK_OBJECT_BIN) != 0)
+	if (mp_next_scalar(c, len, &off, &u, MSGPACK_OBJECT_BIN) != 0)
 		goto out;
 	body = (const uint8_t *)u.data.via.bin.ptr;
 	bodylen = u.data.via.bin.size;
-	if (mp_next(c, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
+	if (mp_next_scalar(c, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
 	    u.data.via.bin.size != YISHI_SIG_BYTES)
 		goto out;
 	memcpy(sig, u.data.via.bin.ptr, YISHI_SIG_BYTES);
@@ -442,6 +340,53 @@ keybox_ad(uint8_t *ad, const uint8_t *gid, uint32_t epoch)
 }
 
 /*
+ * A pairwise box: the X25519 key both sides derive from their converted Ed25519 keys
+ * (crypto_box_beforenm), then XChaCha20-Poly1305 with ad. out = nonce || ciphertext.
+ */
+int
+pairbox_seal(const struct ident *from, const uint8_t to_pk[YISHI_PK_BYTES],
+    const uint8_t *ad, size_t adlen, const uint8_t *pt, size_t ptlen, uint8_t *out)
+{
+	uint8_t	to_xpk[crypto_box_PUBLICKEYBYTES];
+	uint8_t	k[crypto_box_BEFORENMBYTES];
+	int	rv = -1;
+
+	if (crypto_sign_ed25519_pk_to_curve25519(to_xpk, to_pk) != 0)
+		return (-1);
+	if (crypto_box_beforenm(k, to_xpk, from->xsk) != 0)
+		goto out;
+	randombytes_buf(out, YISHI_NONCE_BYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + YISHI_NONCE_BYTES, NULL,
+	    pt, ptlen, ad, adlen, NULL, out, k);
+	rv = 0;
+out:
+	sodium_memzero(k, sizeof(k));
+	return (rv);
+}
+
+int
+pairbox_open(const struct ident *me, const uint8_t from_pk[YISHI_PK_BYTES],
+    const uint8_t *ad, size_t adlen, const uint8_t *in, size_t inlen, uint8_t *pt)
+{
+	uint8_t	from_xpk[crypto_box_PUBLICKEYBYTES];
+	uint8_t	k[crypto_box_BEFORENMBYTES];
+	int	rv = -1;
+
+	if (inlen < YISHI_NONCE_BYTES + YISHI_TAG_BYTES ||
+	    crypto_sign_ed25519_pk_to_curve25519(from_xpk, from_pk) != 0)
+		return (-1);
+	if (crypto_box_beforenm(k, from_xpk, me->xsk) != 0)
+		goto out;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, NULL, NULL,
+	    in + YISHI_NONCE_BYTES, inlen - YISHI_NONCE_BYTES, ad, adlen, in, k) != 0)
+		goto out;
+	rv = 0;
+out:
+	sodium_memzero(k, sizeof(k));
+	return (rv);
+}
+
+/*
  * The AD binds the box to one group and epoch, so a member cannot replay an old
  * key box as the key of a later epoch or another group.
  */
@@ -450,23 +395,10 @@ keybox_seal(const struct ident *from, const uint8_t to_pk[YISHI_PK_BYTES],
     const uint8_t gid[YISHI_GID_BYTES], uint32_t epoch, const uint8_t key[YISHI_KEY_BYTES],
     uint8_t box[YISHI_KEYBOX_BYTES])
 {
-	uint8_t	to_xpk[crypto_box_PUBLICKEYBYTES];
-	uint8_t	k[crypto_box_BEFORENMBYTES];
 	uint8_t	ad[KEYBOX_AD_BYTES];
-	int	rv = -1;
 
-	if (crypto_sign_ed25519_pk_to_curve25519(to_xpk, to_pk) != 0)
-		return (-1);
-	if (crypto_box_beforenm(k, to_xpk, from->xsk) != 0)
-		goto out;
 	keybox_ad(ad, gid, epoch);
-	randombytes_buf(box, YISHI_NONCE_BYTES);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(box + YISHI_NONCE_BYTES, NULL,
-	    key, YISHI_KEY_BYTES, ad, sizeof(ad), NULL, box, k);
-	rv = 0;
-out:
-	sodium_memzero(k, sizeof(k));
-	return (rv);
+	return pairbox_seal(from, to_pk, ad, sizeof(ad), key, YISHI_KEY_BYTES, box);
 }
 
 int
@@ -474,24 +406,24 @@ keybox_open(const struct ident *me, const uint8_t from_pk[YISHI_PK_BYTES],
     const uint8_t gid[YISHI_GID_BYTES], uint32_t epoch, const uint8_t box[YISHI_KEYBOX_BYTES],
     uint8_t key[YISHI_KEY_BYTES])
 {
-	uint8_t	from_xpk[crypto_box_PUBLICKEYBYTES];
-	uint8_t	k[crypto_box_BEFORENMBYTES];
 	uint8_t	ad[KEYBOX_AD_BYTES];
-	int	rv = -1;
 
-	if (crypto_sign_ed25519_pk_to_curve25519(from_xpk, from_pk) != 0)
-		return (-1);
-	if (crypto_box_beforenm(k, from_xpk, me->xsk) != 0)
-		goto out;
 	keybox_ad(ad, gid, epoch);
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(key, NULL, NULL,
-	    box + YISHI_NONCE_BYTES, YISHI_KEYBOX_BYTES - YISHI_NONCE_BYTES,
-	    ad, sizeof(ad), box, k) != 0)
-		goto out;
-	rv = 0;
-out:
-	sodium_memzero(k, sizeof(k));
-	return (rv);
+	return pairbox_open(me, from_pk, ad, sizeof(ad), box, YISHI_KEYBOX_BYTES, key);
+}
+
+void
+group_id_derive(const uint8_t founder[YISHI_PK_BYTES], const uint8_t salt[YISHI_SALT_BYTES],
+    uint8_t gid[YISHI_GID_BYTES])
+{
+	static const char ctx[] = "yishi/group/1";
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, YISHI_GID_BYTES);
+	crypto_generichash_update(&st, (const unsigned char *)ctx, sizeof(ctx) - 1);
+	crypto_generichash_update(&st, founder, YISHI_PK_BYTES);
+	crypto_generichash_update(&st, salt, YISHI_SALT_BYTES);
+	crypto_generichash_final(&st, gid, YISHI_GID_BYTES);
 }
 
 /* Message header. */
@@ -499,11 +431,11 @@ out:
 size_t
 msg_hdr_encode(const struct msg_hdr *h, uint8_t out[YISHI_HDR_MAX])
 {
-	struct fixbuf	 fb = { out, 0, YISHI_HDR_MAX, 0 };
+	struct mp_fixbuf	 fb = { out, 0, YISHI_HDR_MAX, 0 };
 	msgpack_packer	 pk;
 
 	/* msgpack-c packs every uint in its shortest form, which is the canonical one. */
-	msgpack_packer_init(&pk, &fb, fixbuf_write);
+	msgpack_packer_init(&pk, &fb, mp_fixbuf_write);
 	msgpack_pack_array(&pk, HDR_FIELDS);
 	msgpack_pack_uint64(&pk, HDR_VERSION);
 	msgpack_pack_bin_with_body(&pk, h->group, YISHI_GID_BYTES);
@@ -536,25 +468,25 @@ msg_hdr_decode(const void *buf, size_t len, struct msg_hdr *h)
 		return (-1);
 	msgpack_unpacked_init(&u);
 
-	if (mp_next(b, len, &off, &u, MSGPACK_OBJECT_POSITIVE_INTEGER) != 0 ||
+	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_POSITIVE_INTEGER) != 0 ||
 	    o->via.u64 != HDR_VERSION)
 		goto out;
-	if (mp_next(b, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
+	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
 	    o->via.bin.size != YISHI_GID_BYTES)
 		goto out;
 	memcpy(t.group, o->via.bin.ptr, YISHI_GID_BYTES);
-	if (mp_next(b, len, &off, &u, MSGPACK_OBJECT_POSITIVE_INTEGER) != 0 ||
+	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_POSITIVE_INTEGER) != 0 ||
 	    o->via.u64 > UINT32_MAX)
 		goto out;
 	t.epoch = (uint32_t)o->via.u64;
-	if (mp_next(b, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
+	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
 	    o->via.bin.size != YISHI_PK_BYTES)
 		goto out;
 	memcpy(t.sender, o->via.bin.ptr, YISHI_PK_BYTES);
-	if (mp_next(b, len, &off, &u, MSGPACK_OBJECT_POSITIVE_INTEGER) != 0)
+	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_POSITIVE_INTEGER) != 0)
 		goto out;
 	t.ts_ms = o->via.u64;
-	if (mp_next(b, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
+	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
 	    o->via.bin.size != YISHI_MID_BYTES)
 		goto out;
 	memcpy(t.id, o->via.bin.ptr, YISHI_MID_BYTES);
@@ -601,16 +533,16 @@ body_decode(const void *buf, size_t len, char *text, size_t textlen)
 	msgpack_unpacked_init(&u);
 	msgpack_sbuffer_init(&sb);
 
-	if (mp_next(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0 ||
+	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0 ||
 	    o->via.str.size != CONTEXT_LEN(BODY_KEY) ||
 	    memcmp(o->via.str.ptr, BODY_KEY, CONTEXT_LEN(BODY_KEY)) != 0)
 		goto out;
-	if (mp_next(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0)
+	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0)
 		goto out;
 	/* msgpack-c gives an empty str a NULL pointer, which memcpy may not see. */
 	n = o->via.str.size;
 	p = n == 0 ? "" : o->via.str.ptr;
-	if (n >= textlen || !utf8_valid((const uint8_t *)p, n))
+	if (n >= textlen || !mp_utf8_valid((const uint8_t *)p, n))
 		goto out;
 	if (off != len)
 		goto out;

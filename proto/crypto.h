@@ -83,6 +83,27 @@ int	 cert_role_make(const struct ident *node, const uint8_t user_pk[YISHI_PK_BYT
 int	 cert_role_verify(const uint8_t node_pk[YISHI_PK_BYTES], const void *cert, size_t len,
 	    struct role_cert *out) __attribute__((warn_unused_result));
 
+/*
+ * Pairwise boxes between two identities: X25519 shared key from the converted
+ * Ed25519 keys (crypto_box_beforenm) + XChaCha20-Poly1305 with ad. out/in is
+ * nonce(24) || ciphertext (ptlen + 16); pt receives inlen - 40 bytes.
+ */
+int	 pairbox_seal(const struct ident *from, const uint8_t to_pk[YISHI_PK_BYTES],
+	    const uint8_t *ad, size_t adlen, const uint8_t *pt, size_t ptlen, uint8_t *out)
+	    __attribute__((warn_unused_result));
+int	 pairbox_open(const struct ident *me, const uint8_t from_pk[YISHI_PK_BYTES],
+	    const uint8_t *ad, size_t adlen, const uint8_t *in, size_t inlen, uint8_t *pt)
+	    __attribute__((warn_unused_result));
+
+/*
+ * Group ids bind the founder: gid = BLAKE2b-128("yishi/group/1" || founder_pk || salt),
+ * so a client can check who founded a group (the root of its moderation log)
+ * without trusting the node.
+ */
+#define YISHI_SALT_BYTES	16
+void	 group_id_derive(const uint8_t founder[YISHI_PK_BYTES],
+	    const uint8_t salt[YISHI_SALT_BYTES], uint8_t gid[YISHI_GID_BYTES]);
+
 /* Epoch keys. */
 void	 epoch_key_new(uint8_t key[YISHI_KEY_BYTES]);
 /* Box key for member to_pk (Ed25519 public key), bound to group gid and epoch. */

@@ -8,6 +8,7 @@
  * "t", "rid" and the fields in schema order so equal records give equal bytes.
  */
 #include "proto/wire.h"
+#include "proto/mp.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,8 @@ static const struct {
 	{ WE_INVALID,		"invalid",	"The request is well formed but not valid." },
 	{ WE_PENDING,		"pending",	"The join request awaits approval." },
 	{ WE_EXPIRED,		"expired",	"The invite has expired." },
+	{ WE_MUTED,		"muted",	"A moderator muted you in this group for now." },
+	{ WE_BANNED,		"banned",	"You are banned from this group or station." },
 	{ WE_INTERNAL,		"internal",	"The node failed internally; nothing was accepted." },
 };
 
@@ -71,59 +74,6 @@ wire_err_text(int code)
 		if (wire_errs[i].code == code)
 			return wire_errs[i].text;
 	return "Unknown error.";
-}
-
-/*
- * Length of the longest prefix of p[0..len) made of whole, valid UTF-8 characters
- * without NUL: overlong forms, surrogates and code points past U+10FFFF end it.
- */
-static size_t
-wire_utf8_prefix(const uint8_t *p, size_t len)
-{
-	size_t		i = 0, n, k;
-	uint32_t	cp, lo;
-	uint8_t		c;
-
-	while (i < len) {
-		c = p[i];
-		if (c == 0)
-			break;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-			lo = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-			lo = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-			lo = 0x10000;
-		} else
-			break;
-		if (len - i <= n)
-			break;
-		for (k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				break;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if (k <= n || cp < lo || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			break;
-		i += n + 1;
-	}
-	return i;
-}
-
-static int
-wire_utf8_valid(const uint8_t *p, size_t len)
-{
-	return wire_utf8_prefix(p, len) == len;
 }
 
 static const struct wire_fspec *
@@ -284,7 +234,7 @@ wire_val_decode(const msgpack_object *o, const struct wire_fspec *fs, struct wir
 		if (o->via.bin.size < fs->min || o->via.bin.size > fs->max)
 			return WE_BAD_VALUE;
 		if (fs->type == WT_STR &&
-		    !wire_utf8_valid((const uint8_t *)o->via.str.ptr, o->via.str.size))
+		    !mp_utf8_valid((const uint8_t *)o->via.str.ptr, o->via.str.size))
 			return WE_BAD_VALUE;
 		v->p = (const uint8_t *)o->via.bin.ptr;
 		v->len = o->via.bin.size;
@@ -574,7 +524,7 @@ wire_rec_check(const struct wire_rec *r, const struct wire_schema *s)
 				return WE_BAD_TYPE;
 			if (v->len < fs->min || v->len > fs->max)
 				return WE_BAD_VALUE;
-			if (fs->type == WT_STR && !wire_utf8_valid(v->p, v->len))
+			if (fs->type == WT_STR && !mp_utf8_valid(v->p, v->len))
 				return WE_BAD_VALUE;
 			break;
 		case WT_ARRAY:
@@ -726,7 +676,7 @@ wire_encode_error(uint64_t rid, int code, const char *msg, msgpack_sbuffer *sb)
 	len = strlen(msg);
 	if (len > WIRE_ERROR_MSG_MAX)
 		len = WIRE_ERROR_MSG_MAX;
-	len = wire_utf8_prefix((const uint8_t *)msg, len);
+	len = mp_utf8_prefix((const uint8_t *)msg, len);
 	wire_rec_init(&r, &wire_kinds[WK_ERROR]);
 	wire_set_uint(&r, WF_CODE, (uint64_t)code);
 	wire_set_bin(&r, WF_MSG, msg, len);

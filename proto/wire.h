@@ -54,6 +54,8 @@ enum wire_err {
 	WE_INVALID = 21,	/* well formed but semantically wrong */
 	WE_PENDING = 22,	/* join request awaits approval */
 	WE_EXPIRED = 23,	/* invite expired */
+	WE_MUTED = 24,		/* a moderator muted you in this group for now */
+	WE_BANNED = 25,		/* banned from this group or station */
 	WE_INTERNAL = 50,	/* the node failed to store; nothing was accepted */
 };
 
@@ -110,6 +112,18 @@ enum wire_field {
 	WF_MAX_TEXT,	/* "max_text"	largest text the node accepts */
 	WF_FRAME,	/* "frame"	one encoded frame inside a batch */
 	WF_FRAMES,	/* "frames"	array of frame records */
+	WF_SALT,	/* "salt"	16 bytes: group id = H(founder || salt) */
+	WF_FOUNDER,	/* "founder"	the group founder's public key */
+	WF_EV,		/* "ev"		signed body of a moderation event */
+	WF_EVENTS,	/* "events"	array of moderation log records */
+	WF_REASON,	/* "reason"	why (tombstones) */
+	WF_NOTE,	/* "note"	a flag reason boxed to one moderator */
+	WF_NOTES,	/* "notes"	array of note records */
+	WF_SLOW,	/* "slow"	slow mode interval, seconds */
+	WF_ANNOUNCE,	/* "announce_only" only moderators post */
+	WF_INVITE_MODS,	/* "invite_mods" only moderators invite */
+	WF_PINNED,	/* "pinned"	seq of the pinned announcement */
+	WF_MUTED,	/* "muted_until" node time in ms until which a member is muted */
 	WF__COUNT
 };
 
@@ -131,6 +145,10 @@ enum wire_kind {
 	WK_EV_MSG,	/* event: a new message in a subscribed group */
 	WK_EV_KEY,	/* event: an epoch key for you was stored */
 	WK_BATCH,	/* several frames in one WebSocket message, in order */
+	WK_MODLOG,	/* reply to mod_log */
+	WK_FLAGS,	/* reply to flags_get */
+	WK_EV_MOD,	/* event: a moderation event was applied */
+	WK_EV_FLAGGED,	/* event: a member flagged a message to you (a moderator) */
 	/* client -> node */
 	WK_REGISTER,
 	WK_LOGIN,
@@ -140,7 +158,10 @@ enum wire_kind {
 	WK_GROUP_MEMBERS,
 	WK_INVITE_CREATE,
 	WK_JOIN,
-	WK_APPROVE,
+	WK_MODERATE,
+	WK_MOD_LOG,
+	WK_FLAG,
+	WK_FLAGS_GET,
 	WK_SEND,
 	WK_HISTORY,
 	WK_KEYS_GET,
@@ -158,6 +179,8 @@ enum wire_record {
 	WR_KEY,		/* element of "keys" */
 	WR_NEED,	/* element of "needs" */
 	WR_FRAME,	/* element of "frames" */
+	WR_MODEV,	/* element of "events" */
+	WR_NOTE,	/* element of "notes" */
 	WR__COUNT
 };
 

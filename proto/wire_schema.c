@@ -5,6 +5,9 @@
 #include "proto/wire.h"
 
 #define KEYBOX_BYTES	72	/* 24-byte nonce + 32-byte key + 16-byte tag (crypto.h) */
+#define NOTE_MIN	40	/* 24-byte nonce + 16-byte tag: an empty reason (modev.h) */
+#define NOTE_MAX	296	/* and a 256-byte one */
+#define EV_MAX		512	/* MOD_EVENT_MAX (modev.h) */
 
 const char *const wire_field_names[WF__COUNT] = {
 	[WF_RID] = "rid",		[WF_CODE] = "code",
@@ -28,6 +31,12 @@ const char *const wire_field_names[WF__COUNT] = {
 	[WF_TS] = "ts",			[WF_SENDER_NAME] = "sender_name",
 	[WF_NEEDS] = "needs",		[WF_MAX_TEXT] = "max_text",
 	[WF_FRAME] = "frame",		[WF_FRAMES] = "frames",
+	[WF_SALT] = "salt",		[WF_FOUNDER] = "founder",
+	[WF_EV] = "ev",			[WF_EVENTS] = "events",
+	[WF_REASON] = "reason",		[WF_NOTE] = "note",
+	[WF_NOTES] = "notes",		[WF_SLOW] = "slow",
+	[WF_ANNOUNCE] = "announce_only", [WF_INVITE_MODS] = "invite_mods",
+	[WF_PINNED] = "pinned",		[WF_MUTED] = "muted_until",
 };
 
 #define REQ	1
@@ -52,14 +61,18 @@ const char *const wire_field_names[WF__COUNT] = {
 static const struct wire_fspec r_group[] = {
 	F_GROUP(REQ), F_NAME(REQ), F_AREA(REQ), F_EPOCH(REQ), F_ROLE(REQ),
 	F(STATE, STR, REQ, 1, 16), F(COUNT, UINT, REQ, 0, U64MAX), F(APPROVAL, BOOL, REQ, 0, 1),
+	F(FOUNDER, BIN, REQ, 32, 32), F(SALT, BIN, REQ, 16, 16), F(SLOW, UINT, REQ, 0, U64MAX),
+	F(ANNOUNCE, BOOL, REQ, 0, 1), F(INVITE_MODS, BOOL, REQ, 0, 1), F(PINNED, UINT, REQ, 0, U64MAX),
 };
 static const struct wire_fspec r_member[] = {
 	F_USER(REQ), F_NAME(REQ), F_ROLE(REQ), F(SROLE, STR, REQ, 1, 16), F(STATE, STR, REQ, 1, 16),
+	F(MUTED, UINT, REQ, 0, U64MAX),
 };
+/* A message, or what is left of it once redacted: seq, ts, from (who) and reason. */
 static const struct wire_fspec r_msg[] = {
-	F_SEQ(REQ), F(HDR, BIN, REQ, 1, 128), F(NONCE, BIN, REQ, 24, 24),
-	F(CT, BIN, REQ, 16, WIRE_MAX_CT), F_SIG(REQ), F(SENDER_NAME, STR, REQ, 0, WIRE_MAX_NAME),
-	F_TS(REQ),
+	F_SEQ(REQ), F(HDR, BIN, OPT, 1, 128), F(NONCE, BIN, OPT, 24, 24),
+	F(CT, BIN, OPT, 16, WIRE_MAX_CT), F_SIG(OPT), F(SENDER_NAME, STR, REQ, 0, WIRE_MAX_NAME),
+	F_TS(REQ), F(FROM, BIN, OPT, 32, 32), F(REASON, STR, OPT, 0, 256),
 };
 static const struct wire_fspec r_key[] = {
 	F_EPOCH(OPT), F(FROM, BIN, OPT, 32, 32), F(TO, BIN, OPT, 32, 32),
@@ -67,6 +80,13 @@ static const struct wire_fspec r_key[] = {
 };
 static const struct wire_fspec r_need[] = {
 	F_GROUP(REQ), F_EPOCH(REQ), F_USER(REQ),
+};
+static const struct wire_fspec r_modev[] = {
+	F_SEQ(REQ), F(EV, BIN, REQ, 1, EV_MAX), F_SIG(REQ), F_TS(REQ),
+};
+static const struct wire_fspec r_note[] = {
+	F(TO, BIN, OPT, 32, 32), F(FROM, BIN, OPT, 32, 32), F_SEQ(OPT),
+	F(NOTE, BIN, REQ, NOTE_MIN, NOTE_MAX), F_TS(OPT),
 };
 /* A frame inside a batch: the complete encoding of one node -> client frame. */
 static const struct wire_fspec r_frame[] = {
@@ -80,6 +100,8 @@ const struct wire_schema wire_records[WR__COUNT] = {
 	[WR_KEY] = { "key", 0, FIELDS(r_key) },
 	[WR_NEED] = { "need", 0, FIELDS(r_need) },
 	[WR_FRAME] = { "frame", 0, FIELDS(r_frame) },
+	[WR_MODEV] = { "modev", 0, FIELDS(r_modev) },
+	[WR_NOTE] = { "note", 0, FIELDS(r_note) },
 };
 
 /* node -> client */
@@ -91,7 +113,7 @@ static const struct wire_fspec k_error[] = {
 	F(CODE, UINT, REQ, 1, 65535), F(MSG, STR, REQ, 0, 256),
 };
 static const struct wire_fspec k_ok[] = {
-	F(CERT, BIN, OPT, 1, 512),
+	F(CERT, BIN, OPT, 1, 512), F_SEQ(OPT), F_EPOCH(OPT),
 };
 static const struct wire_fspec k_welcome[] = {
 	F_USER(REQ), F_NAME(REQ), F_ROLE(REQ), F(CERT, BIN, REQ, 1, 512),
@@ -128,6 +150,19 @@ static const struct wire_fspec k_ev_msg[] = {
 static const struct wire_fspec k_ev_key[] = {
 	F_GROUP(REQ), F_EPOCH(REQ),
 };
+static const struct wire_fspec k_modlog[] = {
+	F_GROUP(OPT), A(EVENTS, REQ, 0, WIRE_MAX_ARRAY, WR_MODEV), F(MORE, BOOL, REQ, 0, 1),
+};
+static const struct wire_fspec k_flags[] = {
+	F_GROUP(REQ), A(NOTES, REQ, 0, WIRE_MAX_ARRAY, WR_NOTE),
+};
+static const struct wire_fspec k_ev_mod[] = {
+	F_GROUP(OPT), F_SEQ(REQ), F(EV, BIN, REQ, 1, EV_MAX), F_SIG(REQ), F_TS(REQ),
+};
+static const struct wire_fspec k_ev_flagged[] = {
+	F_GROUP(REQ), F_SEQ(REQ), F(FROM, BIN, REQ, 32, 32), F(NOTE, BIN, REQ, NOTE_MIN, NOTE_MAX),
+	F_TS(REQ),
+};
 static const struct wire_fspec k_batch[] = {
 	A(FRAMES, REQ, 2, WIRE_MAX_ARRAY, WR_FRAME),
 };
@@ -143,8 +178,8 @@ static const struct wire_fspec k_role_grant[] = {
 	F_USER(REQ), F_ROLE(REQ),
 };
 static const struct wire_fspec k_group_create[] = {
-	F_GROUP(REQ), F_NAME(REQ), F_AREA(REQ), F(APPROVAL, BOOL, OPT, 0, 1),
-	F(BOX, BIN, REQ, KEYBOX_BYTES, KEYBOX_BYTES),
+	F_GROUP(REQ), F(SALT, BIN, REQ, 16, 16), F_NAME(REQ), F_AREA(REQ),
+	F(APPROVAL, BOOL, OPT, 0, 1), F(BOX, BIN, REQ, KEYBOX_BYTES, KEYBOX_BYTES),
 };
 static const struct wire_fspec k_group_only[] = {
 	F_GROUP(REQ),
@@ -152,8 +187,14 @@ static const struct wire_fspec k_group_only[] = {
 static const struct wire_fspec k_join[] = {
 	F(TOKEN, BIN, REQ, 16, 16),
 };
-static const struct wire_fspec k_approve[] = {
-	F_GROUP(REQ), F_USER(REQ), F(ACCEPT, BOOL, REQ, 0, 1),
+static const struct wire_fspec k_moderate[] = {
+	F(EV, BIN, REQ, 1, EV_MAX), F_SIG(REQ),
+};
+static const struct wire_fspec k_mod_log[] = {
+	F_GROUP(OPT), F(SINCE, UINT, OPT, 0, U64MAX), F(LIMIT, UINT, OPT, 1, WIRE_MAX_ARRAY),
+};
+static const struct wire_fspec k_flag[] = {
+	F_GROUP(REQ), F_SEQ(REQ), A(NOTES, REQ, 1, 64, WR_NOTE),
 };
 static const struct wire_fspec k_send[] = {
 	F(HDR, BIN, REQ, 1, 128), F(NONCE, BIN, REQ, 24, 24), F(CT, BIN, REQ, 16, WIRE_MAX_CT),
@@ -189,6 +230,10 @@ const struct wire_schema wire_kinds[WK__COUNT] = {
 	[WK_EV_MSG] = { "msg", N2C, FIELDS(k_ev_msg) },
 	[WK_EV_KEY] = { "key", N2C, FIELDS(k_ev_key) },
 	[WK_BATCH] = { "batch", N2C, FIELDS(k_batch) },
+	[WK_MODLOG] = { "modlog", N2C, FIELDS(k_modlog) },
+	[WK_FLAGS] = { "flags", N2C, FIELDS(k_flags) },
+	[WK_EV_MOD] = { "modev", N2C, FIELDS(k_ev_mod) },
+	[WK_EV_FLAGGED] = { "flagged", N2C, FIELDS(k_ev_flagged) },
 	[WK_REGISTER] = { "register", C2N, FIELDS(k_register) },
 	[WK_LOGIN] = { "login", C2N, FIELDS(k_login) },
 	[WK_ROLE_GRANT] = { "role_grant", C2N, FIELDS(k_role_grant) },
@@ -197,7 +242,10 @@ const struct wire_schema wire_kinds[WK__COUNT] = {
 	[WK_GROUP_MEMBERS] = { "group_members", C2N, FIELDS(k_group_only) },
 	[WK_INVITE_CREATE] = { "invite_create", C2N, FIELDS(k_group_only) },
 	[WK_JOIN] = { "join", C2N, FIELDS(k_join) },
-	[WK_APPROVE] = { "approve", C2N, FIELDS(k_approve) },
+	[WK_MODERATE] = { "moderate", C2N, FIELDS(k_moderate) },
+	[WK_MOD_LOG] = { "mod_log", C2N, FIELDS(k_mod_log) },
+	[WK_FLAG] = { "flag", C2N, FIELDS(k_flag) },
+	[WK_FLAGS_GET] = { "flags_get", C2N, FIELDS(k_group_only) },
 	[WK_SEND] = { "send", C2N, FIELDS(k_send) },
 	[WK_HISTORY] = { "history", C2N, FIELDS(k_history) },
 	[WK_KEYS_GET] = { "keys_get", C2N, FIELDS(k_group_only) },

@@ -29,14 +29,20 @@ enum store_db {
 	DB_MSGIDS,
 	DB_KEYS,
 	DB_INVITES,
+	DB_BANS,
+	DB_MODLOG,
+	DB_MODIDS,
+	DB_TOMBS,
+	DB_FLAGS,
 	DB__COUNT
 };
 
 static const char *const store_db_names[DB__COUNT] = {
-	"meta", "users", "groups", "members", "ugroups", "msgs", "msgids", "keys", "invites"
+	"meta", "users", "groups", "members", "ugroups", "msgs", "msgids", "keys", "invites",
+	"bans", "modlog", "modids", "tombs", "flags"
 };
 
-#define STORE_KEY_MAX	52	/* gid(16) || epoch(4) || to(32), the longest key */
+#define STORE_KEY_MAX	88	/* gid(16) || to(32) || seq(8) || from(32), the longest key */
 
 /* The encoding buffer, reused by every put; see store_buf_write(). */
 struct store_buf {
@@ -92,11 +98,15 @@ static const struct store_field store_user_fields[] = {
 static const struct store_field store_group_fields[] = {
 	FBIN(group_rec, gid), FSTR(group_rec, name), FSTR(group_rec, area), FU8(group_rec, approval),
 	FBIN(group_rec, owner), FU32(group_rec, epoch), FU64(group_rec, last_seq),
-	FU32(group_rec, count), FU32(group_rec, max_members), FU64(group_rec, created_ms)
+	FU32(group_rec, count), FU32(group_rec, max_members), FU64(group_rec, created_ms),
+	FU32(group_rec, slow_secs), FU8(group_rec, announce_only), FU8(group_rec, invite_mods),
+	FU64(group_rec, pinned_seq), FBIN(group_rec, rotator), FBIN(group_rec, founder),
+	FBIN(group_rec, salt)
 };
 static const struct store_field store_member_fields[] = {
 	FBIN(member_rec, gid), FBIN(member_rec, user), FSTR(member_rec, role),
-	FSTR(member_rec, state), FU64(member_rec, joined_ms), FU64(member_rec, joined_seq)
+	FSTR(member_rec, state), FU64(member_rec, joined_ms), FU64(member_rec, joined_seq),
+	FU64(member_rec, muted_until_ms), FU64(member_rec, last_sent_ms)
 };
 static const struct store_field store_msg_fields[] = {
 	FBIN(msg_rec, gid), FU64(msg_rec, seq), FU64(msg_rec, ts_ms), FBIN(msg_rec, sender),
@@ -112,12 +122,29 @@ static const struct store_field store_invite_fields[] = {
 	FU64(invite_rec, created_ms), FU64(invite_rec, expires_ms)
 };
 
+static const struct store_field store_ban_fields[] = {
+	FBIN(ban_rec, gid), FBIN(ban_rec, user), FBIN(ban_rec, by), FSTR(ban_rec, reason),
+	FU64(ban_rec, ts_ms)
+};
+static const struct store_field store_modlog_fields[] = {
+	FBIN(modlog_rec, gid), FU64(modlog_rec, seq), FU64(modlog_rec, ts_ms),
+	FPTR(modlog_rec, ev, evlen), FPTRN(modlog_rec, sig, 64)
+};
+static const struct store_field store_tomb_fields[] = {
+	FBIN(tomb_rec, gid), FU64(tomb_rec, seq), FU64(tomb_rec, ts_ms), FBIN(tomb_rec, by),
+	FSTR(tomb_rec, reason)
+};
+static const struct store_field store_flag_fields[] = {
+	FBIN(flag_rec, gid), FBIN(flag_rec, to), FU64(flag_rec, seq), FBIN(flag_rec, from),
+	FU64(flag_rec, ts_ms), FPTR(flag_rec, note, notelen)
+};
+
 struct store_rtype {
 	const struct store_field *fields;
 	uint8_t		 nfields;
 	uint8_t		 db;
 	size_t		 size;
-	uint8_t		 keyf[3];	/* fields whose concatenation is the key */
+	uint8_t		 keyf[4];	/* fields whose concatenation is the key */
 	uint8_t		 nkeyf;		/* 0: the key is the fixed string fixkey */
 	const char	*fixkey;
 };
@@ -139,6 +166,14 @@ static const struct store_rtype store_rtypes[STORE_REC__COUNT] = {
 	    sizeof(struct key_rec), { 0, 1, 2 }, 3, NULL },
 	[STORE_REC_INVITE] = { store_invite_fields, NF(store_invite_fields), DB_INVITES,
 	    sizeof(struct invite_rec), { 0 }, 1, NULL },
+	[STORE_REC_BAN] = { store_ban_fields, NF(store_ban_fields), DB_BANS,
+	    sizeof(struct ban_rec), { 0, 1 }, 2, NULL },
+	[STORE_REC_MODLOG] = { store_modlog_fields, NF(store_modlog_fields), DB_MODLOG,
+	    sizeof(struct modlog_rec), { 0, 1 }, 2, NULL },
+	[STORE_REC_TOMB] = { store_tomb_fields, NF(store_tomb_fields), DB_TOMBS,
+	    sizeof(struct tomb_rec), { 0, 1 }, 2, NULL },
+	[STORE_REC_FLAG] = { store_flag_fields, NF(store_flag_fields), DB_FLAGS,
+	    sizeof(struct flag_rec), { 0, 1, 2, 3 }, 4, NULL },
 };
 
 static void
@@ -997,9 +1032,15 @@ struct store_iter {
 	union {
 		struct member_rec member;
 		struct msg_rec	 msg;
+		struct modlog_rec modlog;
+		struct tomb_rec	 tomb;
+		struct flag_rec	 flag;
 	}		 rec;
 	int		(*member_cb)(const struct member_rec *, void *);
 	int		(*msg_cb)(const struct msg_rec *, void *);
+	int		(*modlog_cb)(const struct modlog_rec *, void *);
+	int		(*tomb_cb)(const struct tomb_rec *, void *);
+	int		(*flag_cb)(const struct flag_rec *, void *);
 	void		*arg;
 };
 
@@ -1010,9 +1051,18 @@ store_iter_rec(MDB_val *key, MDB_val *val, void *arg)
 
 	if (store_rec_decode(it->which, key, val, &it->rec) == -1)
 		return -1;
-	if (it->which == STORE_REC_MEMBER)
+	switch (it->which) {
+	case STORE_REC_MEMBER:
 		return it->member_cb(&it->rec.member, it->arg);
-	return it->msg_cb(&it->rec.msg, it->arg);
+	case STORE_REC_MODLOG:
+		return it->modlog_cb(&it->rec.modlog, it->arg);
+	case STORE_REC_TOMB:
+		return it->tomb_cb(&it->rec.tomb, it->arg);
+	case STORE_REC_FLAG:
+		return it->flag_cb(&it->rec.flag, it->arg);
+	default:
+		return it->msg_cb(&it->rec.msg, it->arg);
+	}
 }
 
 int
@@ -1249,4 +1299,194 @@ store_count(struct store *st, MDB_txn *txn, const char *dbname, uint64_t *n)
 	}
 	*n = ms.ms_entries;
 	return 0;
+}
+
+int
+store_ban_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t user[32],
+    struct ban_rec *b)
+{
+	struct ban_rec tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof tmp);
+	memcpy(tmp.gid, gid, 16);
+	memcpy(tmp.user, user, 32);
+	if ((rc = store_rec_get(st, txn, STORE_REC_BAN, &tmp)) == 0)
+		*b = tmp;
+	return rc;
+}
+
+int
+store_ban_put(struct store *st, MDB_txn *txn, const struct ban_rec *b)
+{
+	return store_rec_put(st, txn, STORE_REC_BAN, b);
+}
+
+int
+store_ban_del(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t user[32])
+{
+	uint8_t k[48];
+	MDB_val key;
+
+	memcpy(k, gid, 16);
+	memcpy(k + 16, user, 32);
+	key.mv_data = k;
+	key.mv_size = sizeof k;
+	return store_del_raw(st, txn, DB_BANS, &key);
+}
+
+int
+store_modlog_put(struct store *st, MDB_txn *txn, const struct modlog_rec *m)
+{
+	return store_rec_put(st, txn, STORE_REC_MODLOG, m);
+}
+
+static int
+store_modlog_last_cb(MDB_val *key, MDB_val *val, void *arg)
+{
+	(void)val;
+	if (key->mv_size == 24)
+		*(uint64_t *)arg = store_load_be((const uint8_t *)key->mv_data + 16, 8);
+	return 0;
+}
+
+/* The log is short next to the messages; walking it to its end is cheap enough. */
+int
+store_modlog_last(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t *seq)
+{
+	*seq = 0;
+	return store_walk(st, txn, DB_MODLOG, gid, 16, gid, 16, store_modlog_last_cb, seq) < 0 ?
+	    -1 : 0;
+}
+
+int
+store_modlog_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t since,
+    int (*cb)(const struct modlog_rec *, void *), void *arg)
+{
+	struct store_iter it;
+	uint8_t start[24];
+
+	if (since == UINT64_MAX)
+		return 0;
+	memset(&it, 0, sizeof it);
+	it.which = STORE_REC_MODLOG;
+	it.modlog_cb = cb;
+	it.arg = arg;
+	memcpy(start, gid, 16);
+	store_be64(start + 16, since + 1);
+	return store_walk(st, txn, DB_MODLOG, gid, 16, start, sizeof start, store_iter_rec, &it);
+}
+
+int
+store_modid_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t id[16],
+    uint64_t *seq)
+{
+	uint8_t k[32];
+	MDB_val key, val;
+	int rc;
+
+	memcpy(k, gid, 16);
+	memcpy(k + 16, id, 16);
+	key.mv_data = k;
+	key.mv_size = sizeof k;
+	if ((rc = store_get_raw(st, txn, DB_MODIDS, &key, &val)) != 0)
+		return rc;
+	if (val.mv_size != 8) {
+		log_warnx("store: damaged modids record");
+		return -1;
+	}
+	*seq = store_load_be(val.mv_data, 8);
+	return 0;
+}
+
+int
+store_modid_put(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t id[16],
+    uint64_t seq)
+{
+	uint8_t k[32], v[8];
+	MDB_val key, val;
+
+	memcpy(k, gid, 16);
+	memcpy(k + 16, id, 16);
+	store_be64(v, seq);
+	key.mv_data = k;
+	key.mv_size = sizeof k;
+	val.mv_data = v;
+	val.mv_size = sizeof v;
+	return store_put_raw(st, txn, DB_MODIDS, &key, &val);
+}
+
+int
+store_tomb_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t seq,
+    struct tomb_rec *t)
+{
+	struct tomb_rec tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof tmp);
+	memcpy(tmp.gid, gid, 16);
+	tmp.seq = seq;
+	if ((rc = store_rec_get(st, txn, STORE_REC_TOMB, &tmp)) == 0)
+		*t = tmp;
+	return rc;
+}
+
+int
+store_tomb_put(struct store *st, MDB_txn *txn, const struct tomb_rec *t)
+{
+	return store_rec_put(st, txn, STORE_REC_TOMB, t);
+}
+
+int
+store_tomb_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t since,
+    int (*cb)(const struct tomb_rec *, void *), void *arg)
+{
+	struct store_iter it;
+	uint8_t start[24];
+
+	if (since == UINT64_MAX)
+		return 0;
+	memset(&it, 0, sizeof it);
+	it.which = STORE_REC_TOMB;
+	it.tomb_cb = cb;
+	it.arg = arg;
+	memcpy(start, gid, 16);
+	store_be64(start + 16, since + 1);
+	return store_walk(st, txn, DB_TOMBS, gid, 16, start, sizeof start, store_iter_rec, &it);
+}
+
+int
+store_msg_del(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t seq)
+{
+	uint8_t k[24];
+	MDB_val key;
+
+	memcpy(k, gid, 16);
+	store_be64(k + 16, seq);
+	key.mv_data = k;
+	key.mv_size = sizeof k;
+	return store_del_raw(st, txn, DB_MSGS, &key);
+}
+
+int
+store_flag_put(struct store *st, MDB_txn *txn, const struct flag_rec *f)
+{
+	return store_rec_put(st, txn, STORE_REC_FLAG, f);
+}
+
+int
+store_flag_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t to[32],
+    int (*cb)(const struct flag_rec *, void *), void *arg)
+{
+	struct store_iter it;
+	uint8_t prefix[48];
+
+	memset(&it, 0, sizeof it);
+	it.which = STORE_REC_FLAG;
+	it.flag_cb = cb;
+	it.arg = arg;
+	memcpy(prefix, gid, 16);
+	memcpy(prefix + 16, to, 32);
+	return store_walk(st, txn, DB_FLAGS, prefix, sizeof prefix, prefix, sizeof prefix,
+	    store_iter_rec, &it);
 }

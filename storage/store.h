@@ -11,6 +11,11 @@
  *   msgids   gid(16) || id(16)               -> seq(be64)  de-duplication of resends
  *   keys     gid(16) || epoch(be32) || to(32) -> key_rec
  *   invites  token(16)                       -> invite_rec
+ *   bans     gid(16) || user(32)             -> ban_rec    (gid all zero: station-wide)
+ *   modlog   gid(16) || seq(be64)            -> modlog_rec signed moderation events
+ *   modids   gid(16) || id(16)               -> seq(be64)  replay protection
+ *   tombs    gid(16) || seq(be64)            -> tomb_rec   what is left of a redacted message
+ *   flags    gid(16) || to(32) || seq(be64) || from(32) -> flag_rec
  * A write transaction is opened by the caller (one per core-loop turn) and passed to
  * every put; nothing is durable until store_commit() returned 0. The environment is
  * opened without MDB_NOSYNC: a commit that returned is on disk.
@@ -82,6 +87,13 @@ struct group_rec {
 	uint32_t	count;		/* members (not pending requests) */
 	uint32_t	max_members;
 	uint64_t	created_ms;
+	uint32_t	slow_secs;	/* one message per member per slow_secs; 0: off */
+	uint8_t		announce_only;	/* only owner and moderators post */
+	uint8_t		invite_mods;	/* only owner and moderators invite */
+	uint64_t	pinned_seq;	/* the pinned announcement; 0: none */
+	uint8_t		rotator[32];	/* who seeds the current epoch's key (all zero: anyone) */
+	uint8_t		founder[32];	/* gid = H(founder || salt): the root of the mod log */
+	uint8_t		salt[16];
 };
 int	 store_group_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], struct group_rec *g);
 int	 store_group_put(struct store *st, MDB_txn *txn, const struct group_rec *g);
@@ -93,6 +105,8 @@ struct member_rec {
 	char		state[17];	/* member, pending */
 	uint64_t	joined_ms;
 	uint64_t	joined_seq;	/* group's last_seq when admitted */
+	uint64_t	muted_until_ms;	/* may not post before; 0: not muted */
+	uint64_t	last_sent_ms;	/* for slow mode */
 };
 int	 store_member_get(struct store *st, MDB_txn *txn, const uint8_t gid[16],
 	    const uint8_t user[32], struct member_rec *m);
@@ -152,6 +166,69 @@ struct invite_rec {
 };
 int	 store_invite_get(struct store *st, MDB_txn *txn, const uint8_t token[16], struct invite_rec *i);
 int	 store_invite_put(struct store *st, MDB_txn *txn, const struct invite_rec *i);
+
+struct ban_rec {
+	uint8_t		gid[16];	/* all zero: banned from every group of the station */
+	uint8_t		user[32];
+	uint8_t		by[32];
+	char		reason[257];
+	uint64_t	ts_ms;
+};
+int	 store_ban_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t user[32],
+	    struct ban_rec *b);
+int	 store_ban_put(struct store *st, MDB_txn *txn, const struct ban_rec *b);
+int	 store_ban_del(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t user[32]);
+
+/* One signed moderation event as it was accepted (group all zero: station log). */
+struct modlog_rec {
+	uint8_t		 gid[16];
+	uint64_t	 seq;		/* position in the log, from 1 */
+	uint64_t	 ts_ms;		/* node time of acceptance */
+	const uint8_t	*ev;		/* the signed body */
+	uint32_t	 evlen;
+	const uint8_t	*sig;		/* 64 bytes */
+};
+int	 store_modlog_put(struct store *st, MDB_txn *txn, const struct modlog_rec *m);
+/* The seq of the newest event of gid's log, 0 if the log is empty. */
+int	 store_modlog_last(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t *seq);
+int	 store_modlog_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t since,
+	    int (*cb)(const struct modlog_rec *, void *), void *arg);
+/* Event ids already accepted in gid's log. */
+int	 store_modid_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t id[16],
+	    uint64_t *seq);
+int	 store_modid_put(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t id[16],
+	    uint64_t seq);
+
+/* A redacted message: the ciphertext is deleted, this stays. */
+struct tomb_rec {
+	uint8_t		gid[16];
+	uint64_t	seq;
+	uint64_t	ts_ms;		/* when it was redacted */
+	uint8_t		by[32];
+	char		reason[257];
+};
+int	 store_tomb_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t seq,
+	    struct tomb_rec *t);
+int	 store_tomb_put(struct store *st, MDB_txn *txn, const struct tomb_rec *t);
+int	 store_tomb_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t since,
+	    int (*cb)(const struct tomb_rec *, void *), void *arg);
+/* Delete message seq of gid (its id stays indexed so a resend is still recognised). */
+int	 store_msg_del(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t seq);
+
+/* A member's report of message seq to moderator `to`, the reason boxed to them. */
+struct flag_rec {
+	uint8_t		 gid[16];
+	uint8_t		 to[32];
+	uint64_t	 seq;
+	uint8_t		 from[32];
+	uint64_t	 ts_ms;
+	const uint8_t	*note;
+	uint32_t	 notelen;
+};
+int	 store_flag_put(struct store *st, MDB_txn *txn, const struct flag_rec *f);
+/* Call cb for each flag in gid addressed to `to`, by message seq. */
+int	 store_flag_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t to[32],
+	    int (*cb)(const struct flag_rec *, void *), void *arg);
 
 /* Counts for operators and tests: entries in the named database ("msgs", "users", ...). */
 int	 store_count(struct store *st, MDB_txn *txn, const char *dbname, uint64_t *n);

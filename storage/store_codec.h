@@ -21,6 +21,10 @@ enum store_record {
 	STORE_REC_MSG,		/* struct msg_rec */
 	STORE_REC_KEY,		/* struct key_rec */
 	STORE_REC_INVITE,	/* struct invite_rec */
+	STORE_REC_BAN,		/* struct ban_rec */
+	STORE_REC_MODLOG,	/* struct modlog_rec */
+	STORE_REC_TOMB,		/* struct tomb_rec */
+	STORE_REC_FLAG,		/* struct flag_rec */
 	STORE_REC__COUNT
 };
 

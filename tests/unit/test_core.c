@@ -16,6 +16,7 @@
 #include "node/oframe.h"
 #include "proto/crypto.h"
 #include "proto/log.h"
+#include "proto/modev.h"
 #include "storage/store.h"
 #include "tests/unit/check.h"
 
@@ -226,6 +227,74 @@ send_msg(struct user *u, const uint8_t gid[16], uint32_t epoch, const uint8_t id
 	return request(u->sid, WK_SEND, &r, &h);
 }
 
+/* The reply to rid for sid, skipping (and freeing) events queued before it. */
+static struct got *
+reply(sid_t sid, uint64_t rid)
+{
+	struct got *g;
+
+	while ((g = pop(sid)) != NULL) {
+		if (g->f.rid == rid)
+			return g;
+		got_free(g);
+	}
+	return NULL;
+}
+
+static int
+reply_code(sid_t sid, uint64_t rid)
+{
+	struct got *g = reply(sid, rid);
+	int code = g == NULL ? -1 : g->f.kind == WK_ERROR ? (int)g->f.r.f[WF_CODE].u : 0;
+
+	got_free(g);
+	return code;
+}
+
+static void
+drain(sid_t sid)
+{
+	struct got *g;
+
+	while ((g = pop(sid)) != NULL)
+		got_free(g);
+}
+
+/* Queue a moderation event signed by `by`, naming `actor` (normally the same). */
+static uint64_t
+moderate(struct user *u, const struct ident *by, const uint8_t *actor, int action,
+    const uint8_t gid[16], const uint8_t *target, uint64_t arg, const char *reason,
+    msgpack_sbuffer *keep)
+{
+	struct mod_event ev;
+	struct wire_rec r;
+	uint8_t body[MOD_EVENT_MAX], sig[64];
+	size_t len;
+
+	memset(&ev, 0, sizeof ev);
+	if (gid != NULL)
+		memcpy(ev.group, gid, 16);
+	ev.action = action;
+	memcpy(ev.actor, actor, 32);
+	if (target != NULL)
+		memcpy(ev.target, target, 32);
+	ev.arg = arg;
+	snprintf(ev.reason, sizeof ev.reason, "%s", reason);
+	ev.ts_ms = node_now_ms();
+	randombytes_buf(ev.id, sizeof ev.id);
+	if ((len = mod_event_encode(&ev, body, sizeof body)) == 0) {
+		fprintf(stderr, "cannot encode a %s event\n", mod_action_names[action]);
+		exit(1);
+	}
+	mod_event_sign(by, body, len, sig);
+	wire_rec_init(&r, &wire_kinds[WK_MODERATE]);
+	wire_set_bin(&r, WF_EV, body, len);
+	wire_set_bin(&r, WF_SIG, sig, 64);
+	if (keep != NULL && wire_encode(WK_MODERATE, 9999, &r, keep) != WE_OK)
+		exit(1);
+	return request(u->sid, WK_MODERATE, &r, NULL);
+}
+
 int
 main(void)
 {
@@ -236,6 +305,7 @@ main(void)
 	struct wire_rec r, k;
 	MDB_txn *txn;
 	uint8_t gid[16], token[16], id1[16] = { 9 }, id2[16] = { 10 }, box[YISHI_KEYBOX_BYTES];
+	uint8_t salt[16];
 	uint64_t rid, seq1;
 	int i;
 
@@ -261,6 +331,7 @@ main(void)
 		return 1;
 
 	conf.max_group = 3;
+	conf.newcomer_slow = 0;
 	conf.rate_per_min = 60;
 	conf.rate_burst = 5;
 	conf.max_sessions = 64;
@@ -315,11 +386,13 @@ main(void)
 	EXPECT_ERROR(res1.sid, rid, WE_INVALID);	/* already logged in */
 
 	/* Only police and admins found groups; only admins grant roles. */
-	randombytes_buf(gid, sizeof gid);
+	randombytes_buf(salt, sizeof salt);
+	group_id_derive(officer.id.pk, salt, gid);
 	if (keybox_seal(&officer.id, officer.id.pk, gid, 1, (uint8_t[32]){ 7 }, box) != 0)
 		return 1;
 	wire_rec_init(&r, &wire_kinds[WK_GROUP_CREATE]);
 	wire_set_bin(&r, WF_GROUP, gid, 16);
+	wire_set_bin(&r, WF_SALT, salt, 16);
 	wire_set_str(&r, WF_NAME, "Community");
 	wire_set_str(&r, WF_AREA, "330281");
 	wire_set_bin(&r, WF_BOX, box, sizeof box);
@@ -335,6 +408,11 @@ main(void)
 	rid = request(admin.sid, WK_ROLE_GRANT, &k, NULL);
 	turn();
 	got_free(EXPECT(admin.sid, WK_OK, rid));
+	wire_set_bin(&r, WF_SALT, box, 16);	/* any other salt: not this founder's id */
+	rid = request(officer.sid, WK_GROUP_CREATE, &r, NULL);
+	turn();
+	EXPECT_ERROR(officer.sid, rid, WE_BAD_VALUE);
+	wire_set_bin(&r, WF_SALT, salt, 16);
 	rid = request(officer.sid, WK_GROUP_CREATE, &r, NULL);
 	turn();
 	got_free(EXPECT(officer.sid, WK_JOINED, rid));
@@ -477,9 +555,11 @@ main(void)
 		rid = simple(&res2, WK_SUBSCRIBE, gid);
 		turn();
 		got_free(EXPECT(res2.sid, WK_OK, rid));
-		randombytes_buf(gid2, sizeof gid2);
+		randombytes_buf(salt, sizeof salt);
+		group_id_derive(officer.id.pk, salt, gid2);
 		wire_rec_init(&r, &wire_kinds[WK_GROUP_CREATE]);
 		wire_set_bin(&r, WF_GROUP, gid2, 16);
+		wire_set_bin(&r, WF_SALT, salt, 16);
 		wire_set_str(&r, WF_NAME, "Second");
 		wire_set_str(&r, WF_AREA, "330281");
 		wire_set_bin(&r, WF_BOX, box, sizeof box);
@@ -527,6 +607,148 @@ main(void)
 	}
 	CHECK_EQ(i, 4);		/* one event per accepted message, none for the refused */
 
+	/* Moderation: authority, effects, replay, key rotation, the audit log. */
+	{
+		msgpack_sbuffer keep;
+		struct wire_frame again;
+		struct qitem *q;
+		struct got *gg;
+		struct wire_rec e;
+		struct mod_event ev;
+		uint64_t first_seq = 0;
+		static const int order[] = { MA_MUTE, MA_UNMUTE, MA_ANNOUNCE_ONLY, MA_ANNOUNCE_ONLY,
+		    MA_REDACT, MA_KICK };
+
+		drain(officer.sid);
+		drain(res1.sid);
+		drain(res2.sid);
+		rid = moderate(&res1, &res1.id, res1.id.pk, MA_KICK, gid, res2.id.pk, 0, "", NULL);
+		turn();
+		CHECK_EQ(reply_code(res1.sid, rid), WE_FORBIDDEN);	/* a resident */
+		rid = moderate(&res1, &res1.id, officer.id.pk, MA_KICK, gid, res2.id.pk, 0, "", NULL);
+		turn();
+		CHECK_EQ(reply_code(res1.sid, rid), WE_FORBIDDEN);	/* another's name */
+		rid = moderate(&officer, &officer.id, officer.id.pk, MA_KICK, gid, officer.id.pk, 0,
+		    "", NULL);
+		turn();
+		CHECK_EQ(reply_code(officer.sid, rid), WE_INVALID);	/* oneself */
+
+		rid = moderate(&officer, &officer.id, officer.id.pk, MA_MUTE, gid, res1.id.pk, 60,
+		    "calm down", NULL);
+		turn();
+		gg = reply(officer.sid, rid);
+		CHECK(gg != NULL && gg->f.kind == WK_OK && gg->f.r.f[WF_SEQ].u == 1);
+		got_free(gg);
+		rid = send_msg(&res1, gid, 1, (uint8_t[16]){ 60 }, NULL);
+		turn();
+		CHECK_EQ(reply_code(res1.sid, rid), WE_MUTED);
+		moderate(&officer, &officer.id, officer.id.pk, MA_UNMUTE, gid, res1.id.pk, 0, "",
+		    NULL);
+		turn();
+		rid = send_msg(&res1, gid, 1, (uint8_t[16]){ 61 }, NULL);
+		turn();
+		CHECK_EQ(reply_code(res1.sid, rid), 0);
+
+		msgpack_sbuffer_init(&keep);
+		moderate(&officer, &officer.id, officer.id.pk, MA_ANNOUNCE_ONLY, gid, NULL, 1, "",
+		    &keep);
+		turn();
+		rid = send_msg(&res1, gid, 1, (uint8_t[16]){ 62 }, NULL);
+		turn();
+		CHECK_EQ(reply_code(res1.sid, rid), WE_FORBIDDEN);
+		/* The same signed event again is a replay. */
+		q = queue_item_new(QI_FRAME, officer.sid);
+		q->frame = calloc(1, sizeof *q->frame);
+		CHECK(wire_decode(keep.data, keep.size, WIRE_DIR_C2N, q->frame) == WE_OK);
+		queue_push(&qin, q);
+		turn();
+		CHECK_EQ(reply_code(officer.sid, 9999), WE_EXISTS);
+		msgpack_sbuffer_destroy(&keep);
+		(void)again;
+		moderate(&officer, &officer.id, officer.id.pk, MA_ANNOUNCE_ONLY, gid, NULL, 0, "",
+		    NULL);
+		turn();
+
+		/* Redact message 1: gone from history, a tombstone in its place. */
+		rid = moderate(&officer, &officer.id, officer.id.pk, MA_REDACT, gid, NULL, 1,
+		    "诈骗链接", NULL);
+		turn();
+		CHECK_EQ(reply_code(officer.sid, rid), 0);
+		rid = simple(&res2, WK_HISTORY, gid);
+		turn();
+		gg = reply(res2.sid, rid);
+		CHECK(gg != NULL && gg->f.kind == WK_MSGS &&
+		    wire_array_get(&gg->f.r.f[WF_MSGS], 0, &wire_records[WR_MSG], &e) == WE_OK &&
+		    e.f[WF_SEQ].u == 1 && !wire_has(&e, WF_CT) && wire_has(&e, WF_FROM) &&
+		    memcmp(e.f[WF_FROM].p, officer.id.pk, 32) == 0 &&
+		    e.f[WF_REASON].len == strlen("诈骗链接"));
+		got_free(gg);
+
+		/* Kick res2: a new epoch that only the kicker may seed. */
+		rid = moderate(&officer, &officer.id, officer.id.pk, MA_KICK, gid, res2.id.pk, 0,
+		    "spam", NULL);
+		turn();
+		gg = reply(officer.sid, rid);
+		CHECK(gg != NULL && gg->f.kind == WK_OK && gg->f.r.f[WF_EPOCH].u == 2);
+		got_free(gg);
+		gg = pop(res2.sid);		/* the kicked member hears why, then nothing */
+		CHECK(gg != NULL && gg->f.kind == WK_EV_MOD);
+		got_free(gg);
+		rid = simple(&res2, WK_HISTORY, gid);
+		turn();
+		CHECK_EQ(reply_code(res2.sid, rid), WE_NOT_MEMBER);
+		{
+			struct wire_rec k2[2];
+
+			wire_rec_init(&k2[0], &wire_records[WR_KEY]);
+			wire_set_bin(&k2[0], WF_TO, res1.id.pk, 32);
+			wire_set_bin(&k2[0], WF_BOX, box, sizeof box);
+			wire_rec_init(&k2[1], &wire_records[WR_KEY]);
+			wire_set_bin(&k2[1], WF_TO, officer.id.pk, 32);
+			wire_set_bin(&k2[1], WF_BOX, box, sizeof box);
+			wire_rec_init(&r, &wire_kinds[WK_KEYS_PUT]);
+			wire_set_bin(&r, WF_GROUP, gid, 16);
+			wire_set_uint(&r, WF_EPOCH, 2);
+			wire_set_array(&r, WF_KEYS, k2, 2);
+			rid = request(res1.sid, WK_KEYS_PUT, &r, NULL);
+			turn();
+			CHECK_EQ(reply_code(res1.sid, rid), WE_FORBIDDEN);	/* not the rotator */
+			rid = simple(&officer, WK_KEYS_NEEDED, gid);
+			turn();
+			gg = reply(officer.sid, rid);
+			CHECK(gg != NULL && gg->f.kind == WK_NEEDS && gg->f.r.f[WF_NEEDS].len == 2);
+			got_free(gg);
+			rid = request(officer.sid, WK_KEYS_PUT, &r, NULL);
+			turn();
+			CHECK_EQ(reply_code(officer.sid, rid), 0);
+		}
+		rid = send_msg(&res1, gid, 1, (uint8_t[16]){ 63 }, NULL);
+		turn();
+		CHECK_EQ(reply_code(res1.sid, rid), WE_STALE_EPOCH);
+
+		/* The log: for moderators, every action in order. */
+		rid = simple(&res1, WK_MOD_LOG, gid);
+		turn();
+		CHECK_EQ(reply_code(res1.sid, rid), WE_FORBIDDEN);
+		rid = simple(&officer, WK_MOD_LOG, gid);
+		turn();
+		gg = reply(officer.sid, rid);
+		CHECK(gg != NULL && gg->f.kind == WK_MODLOG &&
+		    gg->f.r.f[WF_EVENTS].len == sizeof order / sizeof order[0]);
+		for (i = 0; gg != NULL && i < (int)gg->f.r.f[WF_EVENTS].len; i++) {
+			CHECK(wire_array_get(&gg->f.r.f[WF_EVENTS], (uint32_t)i,
+			    &wire_records[WR_MODEV], &e) == WE_OK);
+			CHECK(mod_event_decode(e.f[WF_EV].p, e.f[WF_EV].len, &ev) == 0 &&
+			    ev.action == order[i] && e.f[WF_SEQ].u == first_seq + (uint64_t)i + 1);
+			CHECK(mod_event_verify(ev.actor, e.f[WF_EV].p, e.f[WF_EV].len,
+			    e.f[WF_SIG].p) == 0);
+		}
+		got_free(gg);
+		drain(officer.sid);
+		drain(res1.sid);
+		drain(res2.sid);
+	}
+
 	/* A closed session receives nothing more; its slot's next owner starts afresh. */
 	queue_push(&qin, queue_item_new(QI_CLOSE, officer.sid));
 	send_msg(&res1, gid, 1, (uint8_t[16]){ 40 }, NULL);
@@ -550,7 +772,12 @@ main(void)
 		uint64_t n = 0;
 
 		CHECK(store_begin(st, 0, &txn) == 0);
-		CHECK(store_count(st, txn, "msgs", &n) == 0 && n == 8);
+		/*
+		 * 8 accepted (the last send, at the old epoch after the kick, was not),
+		 * 1 redacted: its ciphertext is gone, a tombstone stays.
+		 */
+		CHECK(store_count(st, txn, "msgs", &n) == 0 && n == 7);
+		CHECK(store_count(st, txn, "tombs", &n) == 0 && n == 1);
 		store_abort(txn);
 	}
 	store_close(st);

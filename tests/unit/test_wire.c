@@ -474,15 +474,18 @@ history_begin(void)
 	kv_bin("group", 16);
 }
 
-/* An approve frame (group, user, accept: bool) missing only "accept". */
+/* A group_create frame missing only the value of "approval" (bool). */
 static void
-approve_begin(void)
+create_begin(void)
 {
-	fr_begin(4);
-	kv_str("t", "approve");
+	fr_begin(7);
+	kv_str("t", "group_create");
 	kv_bin("group", 16);
-	kv_bin("user", 32);
-	p_str("accept");
+	kv_bin("salt", 16);
+	kv_str("name", "x");
+	kv_str("area", "330281");
+	kv_bin("box", 72);
+	p_str("approval");
 }
 
 /* A register frame (user, sig, name: str 1..64, enroll: str) missing only "name". */
@@ -533,13 +536,13 @@ test_bad_type(void)
 	CHECK_EQ(dec(), WE_OK);
 
 	/* WT_BOOL */
-	approve_begin();
+	create_begin();
 	msgpack_pack_uint8(&pk, 1);
 	CHECK_EQ(dec(), WE_BAD_TYPE);
-	approve_begin();
+	create_begin();
 	msgpack_pack_nil(&pk);
 	CHECK_EQ(dec(), WE_BAD_TYPE);
-	approve_begin();
+	create_begin();
 	msgpack_pack_false(&pk);
 	CHECK_EQ(dec(), WE_OK);
 

@@ -1,0 +1,92 @@
+# node_cli: yishi-node's command line and its operator-facing errors, and the
+# client's error when its node is down.
+set -euo pipefail
+. "$(dirname "$0")/lib.bash"
+NODE="$YISHI_BIN/yishi-node"
+
+# run_node EXPECTED_STATUS ARGS...: run yishi-node (bounded), check its exit status;
+# its stdout+stderr end up in $E2E_TMP/cli.out.
+run_node() {
+	local want=$1 rc=0
+	shift
+	timeout 10 "$NODE" "$@" >"$E2E_TMP/cli.out" 2>&1 || rc=$?
+	if [ "$rc" != "$want" ]; then
+		fail "yishi-node $*: expected exit $want, got $rc; output:
+$(cat "$E2E_TMP/cli.out")"
+	fi
+}
+
+step "--help"
+run_node 0 --help
+check_match "--help output" 'usage: yishi-node' "$(cat "$E2E_TMP/cli.out")"
+run_node 0 -h
+
+step "bad flags exit 2"
+run_node 2
+run_node 2 frobnicate
+run_node 2 run --bogus-flag
+run_node 2 run --data "$E2E_TMP/x" --max-group notanumber
+run_node 2 run --data "$E2E_TMP/x" --listen
+run_node 2 init --data "$E2E_TMP/x" --name "No area"
+[ -e "$E2E_TMP/x" ] && fail "a refused init created $E2E_TMP/x"
+
+step "run on a missing data dir: exit 1, says to run yishi-node init"
+run_node 1 run --data "$E2E_TMP/missing" --listen 127.0.0.1:0
+check_match "message for a missing data dir" 'yishi-node init' "$(cat "$E2E_TMP/cli.out")"
+[ -e "$E2E_TMP/missing" ] && fail "run created the missing data dir $E2E_TMP/missing"
+
+step "an empty existing dir is no store either"
+mkdir "$E2E_TMP/empty"
+run_node 1 run --data "$E2E_TMP/empty" --listen 127.0.0.1:0
+check_match "message for an empty data dir" 'yishi-node init' "$(cat "$E2E_TMP/cli.out")"
+
+step "init on an existing store refuses and changes nothing"
+node_new st
+sum=$(cat "$(node_dir st)"/*.mdb | md5sum)
+run_node 1 init --data "$(node_dir st)" --name Again --area 330282
+[ -s "$E2E_TMP/cli.out" ] || fail "init on an existing store gave no message"
+check_eq "store after a refused init" "$sum" "$(cat "$(node_dir st)"/*.mdb | md5sum)"
+
+step "the node runs; a second node on the same data dir is refused"
+node_start st
+run_node 1 run --data "$(node_dir st)" --listen 127.0.0.1:0
+out=$(cat "$E2E_TMP/cli.out")
+grep -Eiq 'another yishi-node|lock' <<<"$out" ||
+    fail "second node on the same data dir: expected a message about another yishi-node or a lock, got: $out"
+kill -0 "$ST_PID" || fail "the first node died when a second one tried its data dir"
+
+step "a node on a port in use: exit 1, 'in use'"
+node_new other
+run_node 1 run --data "$(node_dir other)" --listen "127.0.0.1:$ST_PORT"
+check_match "message for a port in use" 'in use' "$(cat "$E2E_TMP/cli.out")"
+
+step "the first node still serves (enroll, group, send)"
+out=$("$YISHI_BIN/wsraw" "$ST_URL") || fail "wsraw could not talk to the node: $out"
+user_new admin "Admin"
+enroll admin st "$ST_CODE" >/dev/null
+step "the enroll code is one-time"
+user_new admin2 "Admin Two"
+mkdir -p "$(home_of admin2)"
+out=$(yi_fails admin2 enroll --node "$ST_URL" --code "$ST_CODE")
+check_error "second use of the enroll code" "$out" 20 bad_code
+yi admin group create "CLI group" --area 330281 >/dev/null
+send admin "CLI group" "before the node stops" >/dev/null
+
+step "SIGTERM: exit 0"
+node_stop st
+
+step "the client's error when the node is down"
+out=$(yi_fails admin send "CLI group" "while the node is down")
+err=$(cat "$E2E_TMP/last.err")
+grep -Fq "127.0.0.1:$ST_PORT" <<<"$err" || fail "send to a down node: the message does not name the node: $err"
+grep -Eiq 'connect|refused|running|reach|down' <<<"$err" ||
+    fail "send to a down node: the message does not say the node cannot be reached: $err"
+grep -Eq '"error"' <<<"$out" || fail "send to a down node: no JSON error object on stdout: $out"
+jq -e '.message | length > 0' <<<"$(grep -E '"error"' <<<"$out" | tail -n 1 || true)" >/dev/null ||
+    fail "send to a down node: the JSON error has no message: $out"
+
+step "restarted on its data dir, the node has the message; the failed send is not there"
+node_start st --port "$ST_PORT"
+out=$(yi admin read "CLI group")
+check_texts "messages after the restart" "$out" "before the node stops"
+node_stop st
