@@ -129,7 +129,7 @@ mod_event_decode(const void *buf, size_t len, struct mod_event *ev)
 		goto out;
 	memcpy(t.group, o->via.bin.ptr, YISHI_GID_BYTES);
 	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0 ||
-	    o->via.str.size >= sizeof action)
+	    o->via.str.size == 0 || o->via.str.size >= sizeof action)
 		goto out;
 	memcpy(action, o->via.str.ptr, o->via.str.size);
 	action[o->via.str.size] = '\0';
@@ -149,7 +149,8 @@ mod_event_decode(const void *buf, size_t len, struct mod_event *ev)
 	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0 ||
 	    o->via.str.size > MOD_REASON_MAX)
 		goto out;
-	memcpy(t.reason, o->via.str.ptr, o->via.str.size);
+	if (o->via.str.size > 0)	/* msgpack-c gives an empty str a NULL pointer */
+		memcpy(t.reason, o->via.str.ptr, o->via.str.size);
 	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_POSITIVE_INTEGER) != 0)
 		goto out;
 	t.ts_ms = o->via.u64;

@@ -569,9 +569,11 @@ main(void)
 		rid = simple(&officer, WK_INVITE_CREATE, gid2);
 		turn();
 		g = EXPECT(officer.sid, WK_INVITE, rid);
-		wire_rec_init(&r, &wire_kinds[WK_JOIN]);
-		wire_set_bin(&r, WF_TOKEN, g != NULL ? g->f.r.f[WF_TOKEN].p : token, 16);
+		if (g != NULL)
+			memcpy(token, g->f.r.f[WF_TOKEN].p, 16);
 		got_free(g);
+		wire_rec_init(&r, &wire_kinds[WK_JOIN]);
+		wire_set_bin(&r, WF_TOKEN, token, 16);
 		rid = request(res2.sid, WK_JOIN, &r, NULL);
 		turn();
 		got_free(EXPECT(res2.sid, WK_JOINED, rid));

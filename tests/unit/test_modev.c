@@ -97,6 +97,14 @@ main(void)
 	}
 	CHECK_EQ(i, len);	/* no single flipped bit verifies */
 
+	/* An empty reason round-trips (msgpack-c hands it over as a NULL pointer). */
+	ev = kick_event(&mod, &res);
+	ev.reason[0] = '\0';
+	len = mod_event_encode(&ev, body, sizeof body);
+	CHECK(len > 0 && mod_event_decode(body, len, &back) == 0 && back.reason[0] == '\0');
+	ev = kick_event(&mod, &res);
+	len = mod_event_encode(&ev, body, sizeof body);
+
 	/* Strict decoding. */
 	CHECK(mod_event_decode(body, len - 1, &back) != 0);	/* truncated */
 	memcpy(bad, body, len);
