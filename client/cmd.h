@@ -18,6 +18,8 @@
 #include "client/post.h"
 
 #define CMD_WAIT_DEFAULT	10	/* seconds to wait for a missing epoch key */
+#define CMD_LIST_MAX		8	/* --account, --phone: REPORT_LIST_MAX (proto/case.h) */
+#define CMD_PARTIES_MAX		4	/* --party: AGREEMENT_PARTIES_MAX (proto/case.h) */
 
 struct cmd {
 	/* Options; NULL / 0 when not given. */
@@ -33,6 +35,26 @@ struct cmd {
 	uint64_t		 since;
 	int			 wait_s;
 	const char		*reason;	/* --reason, for moderation */
+	const char		*since_str;	/* --since as given (stats: a date) */
+
+	/* Reports and cases (cmd_case.c). */
+	const char		*kind;		/* --kind fraud|dispute|non-police */
+	int			 urgent;
+	const char		*fraud_type;
+	const char		*amount;
+	const char		*accounts[CMD_LIST_MAX];	/* --account, repeated */
+	int			 naccounts;
+	const char		*phones[CMD_LIST_MAX];		/* --phone, repeated */
+	int			 nphones;
+	const char		*ref;		/* --ref G:SEQ */
+	const char		*queue;		/* --queue */
+	const char		*state;		/* --state */
+	int			 mine;
+	const char		*outcome;
+	const char		*parties[CMD_PARTIES_MAX];	/* --party, repeated */
+	int			 nparties;
+	const char		*out;		/* --out FILE */
+	int			 week;
 
 	/* The command words, e.g. "mod" and "kick" (sub NULL for one-word commands). */
 	const char		*word;
@@ -59,6 +81,12 @@ void	 cmd_mod_show_event(const struct cmd *c, const struct wire_frame *ev,
 	    const char *gname);
 void	 cmd_mod_show_flagged(const struct cmd *c, const struct ident *me,
 	    const struct wire_frame *ev, const char *gname);
+/*
+ * Show a pushed case step ("case_ev") in watch, checked first (cases_check_entry
+ * against the pinned node key a->node.node).
+ */
+void	 cmd_case_show_event(const struct cmd *c, const struct account *a,
+	    const struct wire_frame *ev);
 /* Sanitize untrusted text for a terminal into buf. */
 const char *cmd_plain(char *buf, size_t len, const char *s);
 /* Wall-clock time in ms since the epoch (the node's clock is compared with it). */
@@ -83,5 +111,15 @@ int	 cmd_mod_flags(struct cmd *);
 int	 cmd_msg_send(struct cmd *);
 int	 cmd_msg_read(struct cmd *);
 int	 cmd_msg_watch(struct cmd *);
+int	 cmd_case_report(struct cmd *);
+int	 cmd_case_list(struct cmd *);
+int	 cmd_case_show(struct cmd *);
+int	 cmd_case_act(struct cmd *);	/* claim, progress, escalate, resolve, reject, transfer, note */
+int	 cmd_case_mediate(struct cmd *);
+int	 cmd_case_agree(struct cmd *);
+int	 cmd_case_sign(struct cmd *);
+int	 cmd_case_export(struct cmd *);
+int	 cmd_case_verify(struct cmd *);
+int	 cmd_case_stats(struct cmd *);
 
 #endif

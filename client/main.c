@@ -28,7 +28,21 @@ enum {
 	OPT_SINCE = 1 << 6,
 	OPT_WAIT = 1 << 7,
 	OPT_REASON = 1 << 8,
-	OPT__COUNT = 9,
+	OPT_KIND = 1 << 9,
+	OPT_URGENT = 1 << 10,
+	OPT_FRAUD_TYPE = 1 << 11,
+	OPT_AMOUNT = 1 << 12,
+	OPT_ACCOUNT = 1 << 13,
+	OPT_PHONE = 1 << 14,
+	OPT_REF = 1 << 15,
+	OPT_QUEUE = 1 << 16,
+	OPT_STATE = 1 << 17,
+	OPT_MINE = 1 << 18,
+	OPT_OUTCOME = 1 << 19,
+	OPT_PARTY = 1 << 20,
+	OPT_OUT = 1 << 21,
+	OPT_WEEK = 1 << 22,
+	OPT__COUNT = 23,
 };
 
 struct main_cmd {
@@ -115,7 +129,51 @@ static const struct main_cmd main_cmds[] = {
 	{ "read", NULL, cmd_msg_read, 1, 1, OPT_SINCE | OPT_WAIT,
 	  "read G [--since SEQ] [--wait SECONDS]", "print a group's messages" },
 	{ "watch", NULL, cmd_msg_watch, 0, 1, OPT_WAIT,
-	  "watch [G] [--wait SECONDS]", "print new messages as they arrive, until interrupted" },
+	  "watch [G] [--wait SECONDS]",
+	  "print new messages, and the steps of your cases, as they arrive, until interrupted" },
+	{ "report", NULL, cmd_case_report, 1, 1, OPT_KIND | OPT_URGENT | OPT_AREA |
+	  OPT_FRAUD_TYPE | OPT_AMOUNT | OPT_ACCOUNT | OPT_PHONE | OPT_REF,
+	  "report --kind fraud|dispute|non-police [--urgent] --area CODE [--fraud-type T] "
+	  "[--amount A] [--account X]... [--phone P]... [--ref G:SEQ] TEXT",
+	  "report to the station; only the handlers of the kind's queue (and the "
+	  "levels above) can read it" },
+	{ "case", "list", cmd_case_list, 0, 0, OPT_QUEUE | OPT_STATE | OPT_MINE,
+	  "case list [--queue Q] [--state S] [--mine]",
+	  "the cases of the queues you handle, or your own reports" },
+	{ "case", "show", cmd_case_show, 1, 1, 0,
+	  "case show ID", "a case: the report and notes decrypted, every log entry verified "
+	  "(--json: a {\"record\":\"case\"} line, then one {\"record\":\"log\"} "
+	  "line per entry)" },
+	{ "case", "claim", cmd_case_act, 1, 1, 0,
+	  "case claim ID", "take a case of your queue" },
+	{ "case", "progress", cmd_case_act, 1, 1, 0,
+	  "case progress ID", "say work on a case you claimed has started" },
+	{ "case", "note", cmd_case_act, 2, 2, 0,
+	  "case note ID TEXT", "an encrypted note to the reporter and the handlers" },
+	{ "case", "resolve", cmd_case_act, 1, 1, OPT_OUTCOME,
+	  "case resolve ID [--outcome LABEL]", "close a case you claimed as resolved" },
+	{ "case", "reject", cmd_case_act, 1, 1, OPT_OUTCOME,
+	  "case reject ID [--outcome LABEL]", "close a case you claimed as rejected" },
+	{ "case", "escalate", cmd_case_act, 1, 1, OPT_REASON,
+	  "case escalate ID [--reason LABEL]", "hand a case up to the parent level" },
+	{ "case", "transfer", cmd_case_act, 2, 2, 0,
+	  "case transfer ID DEPT", "hand a non-police case to a government department" },
+	{ "case", "mediate", cmd_case_act, 1, 1, 0,
+	  "case mediate ID", "open an encrypted mediation room with the reporter; prints an "
+	  "invite link for the other party" },
+	{ "case", "agree", cmd_case_agree, 2, 2, OPT_PARTY,
+	  "case agree ID --party USER [--party USER]... TEXT",
+	  "draft the agreement the parties sign (the reporter is always a party)" },
+	{ "case", "sign", cmd_case_sign, 1, 1, 0,
+	  "case sign ID", "show the case's agreement and sign it as a party" },
+	{ "case", "export", cmd_case_export, 1, 1, OPT_OUT,
+	  "case export ID --out FILE", "write the signed agreement to FILE" },
+	{ "case", "verify", cmd_case_verify, 1, 1, 0,
+	  "case verify FILE", "check a signed agreement offline (exit 1 if it does not hold)" },
+	{ "stats", NULL, cmd_case_stats, 0, 0, OPT_WEEK | OPT_SINCE,
+	  "stats [--week] [--since YYYY-MM-DD]",
+	  "cases by kind, area, fraud type and outcome, time to claim against the "
+	  "deadline (--week: per ISO week)" },
 };
 
 #define MAIN_NCMDS	(sizeof main_cmds / sizeof main_cmds[0])
@@ -134,7 +192,10 @@ main_usage_all(FILE *out)
 	    "groups;\nUSER is a user id (64 hex digits), or in a group the exact name of a member.\n"
 	    "--home DIR     state directory (default $YISHI_HOME, else ~/.yishi)\n"
 	    "--json         one JSON object per output line\n"
-	    "YISHI_DEBUG=1  log protocol traffic to stderr\n");
+	    "YISHI_DEBUG=1  log protocol traffic to stderr\n"
+	    "\nID is a case id (32 hex digits) or a unique prefix of at least 6; Q is a queue\n"
+	    "(anti-fraud, mediation, transfer); S a state (new, claimed, in_progress,\n"
+	    "resolved, escalated, transferred, rejected).\n");
 }
 
 static void
@@ -231,6 +292,20 @@ main_opt_name(int bit)
 	case OPT_SINCE:		return "--since";
 	case OPT_WAIT:		return "--wait";
 	case OPT_REASON:	return "--reason";
+	case OPT_KIND:		return "--kind";
+	case OPT_URGENT:	return "--urgent";
+	case OPT_FRAUD_TYPE:	return "--fraud-type";
+	case OPT_AMOUNT:	return "--amount";
+	case OPT_ACCOUNT:	return "--account";
+	case OPT_PHONE:		return "--phone";
+	case OPT_REF:		return "--ref";
+	case OPT_QUEUE:		return "--queue";
+	case OPT_STATE:		return "--state";
+	case OPT_MINE:		return "--mine";
+	case OPT_OUTCOME:	return "--outcome";
+	case OPT_PARTY:		return "--party";
+	case OPT_OUT:		return "--out";
+	case OPT_WEEK:		return "--week";
 	default:		return "?";
 	}
 }
@@ -251,13 +326,27 @@ main(int argc, char **argv)
 		{ "since", required_argument, NULL, 's' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "reason", required_argument, NULL, 'r' },
+		{ "kind", required_argument, NULL, 256 },
+		{ "urgent", no_argument, NULL, 257 },
+		{ "fraud-type", required_argument, NULL, 258 },
+		{ "amount", required_argument, NULL, 259 },
+		{ "account", required_argument, NULL, 260 },
+		{ "phone", required_argument, NULL, 261 },
+		{ "ref", required_argument, NULL, 262 },
+		{ "queue", required_argument, NULL, 263 },
+		{ "state", required_argument, NULL, 264 },
+		{ "mine", no_argument, NULL, 265 },
+		{ "outcome", required_argument, NULL, 266 },
+		{ "party", required_argument, NULL, 267 },
+		{ "out", required_argument, NULL, 268 },
+		{ "week", no_argument, NULL, 269 },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct main_cmd *mc = NULL;
 	struct cmd c;
 	const char *bad = NULL;
 	uint64_t u;
-	int ch, help = 0, given = 0, nops, i, rc;
+	int ch, help = 0, given = 0, nops, i, rc, since_bad = 0;
 	size_t k, nwords;
 
 	memset(&c, 0, sizeof c);
@@ -282,9 +371,43 @@ main(int argc, char **argv)
 		case 's':
 			given |= OPT_SINCE;
 			c.has_since = 1;
+			c.since_str = optarg;
+			/* Judged once the command is known: stats takes a date. */
 			if (main_uint(optarg, UINT64_MAX, &c.since) == -1)
-				bad = "--since takes a sequence number";
+				since_bad = 1;
 			break;
+		case 256: c.kind = optarg; given |= OPT_KIND; break;
+		case 257: c.urgent = 1; given |= OPT_URGENT; break;
+		case 258: c.fraud_type = optarg; given |= OPT_FRAUD_TYPE; break;
+		case 259: c.amount = optarg; given |= OPT_AMOUNT; break;
+		case 260:
+			given |= OPT_ACCOUNT;
+			if (c.naccounts == CMD_LIST_MAX)
+				bad = "at most 8 --account options";
+			else
+				c.accounts[c.naccounts++] = optarg;
+			break;
+		case 261:
+			given |= OPT_PHONE;
+			if (c.nphones == CMD_LIST_MAX)
+				bad = "at most 8 --phone options";
+			else
+				c.phones[c.nphones++] = optarg;
+			break;
+		case 262: c.ref = optarg; given |= OPT_REF; break;
+		case 263: c.queue = optarg; given |= OPT_QUEUE; break;
+		case 264: c.state = optarg; given |= OPT_STATE; break;
+		case 265: c.mine = 1; given |= OPT_MINE; break;
+		case 266: c.outcome = optarg; given |= OPT_OUTCOME; break;
+		case 267:
+			given |= OPT_PARTY;
+			if (c.nparties == CMD_PARTIES_MAX)
+				bad = "at most 4 --party options";
+			else
+				c.parties[c.nparties++] = optarg;
+			break;
+		case 268: c.out = optarg; given |= OPT_OUT; break;
+		case 269: c.week = 1; given |= OPT_WEEK; break;
 		case 'w':
 			given |= OPT_WAIT;
 			if (main_uint(optarg, 3600, &u) == -1)
@@ -342,6 +465,8 @@ main(int argc, char **argv)
 		main_usage_cmd(stdout, mc);
 		return 0;
 	}
+	if (since_bad && mc->fn != cmd_case_stats)
+		bad = "--since takes a sequence number";
 	if (bad != NULL)
 		return main_usage_error(&c, mc, "%s", bad);
 	for (i = 0; i < OPT__COUNT; i++)

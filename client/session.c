@@ -245,6 +245,8 @@ session_dispatch(struct session *s, const void *buf, size_t len, int nested)
 	case WK_EV_MSG:
 	case WK_EV_KEY:
 	case WK_NEEDS:
+	case WK_EV_MOD:
+	case WK_EV_FLAGGED:
 		if (f->rid == 0) {
 			session_ev_push(s, f);
 			return 0;

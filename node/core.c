@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include <event2/event.h>
 
@@ -30,6 +31,12 @@ static const struct core_route {
 	{ WK_MOD_LOG, 1, mod_log },
 	{ WK_FLAG, 1, mod_flag },
 	{ WK_FLAGS_GET, 1, mod_flags_get },
+	{ WK_QUEUE_INFO, 1, case_queue_info },
+	{ WK_REPORT, 1, case_report },
+	{ WK_CASE_LIST, 1, case_list },
+	{ WK_CASE_GET, 1, case_get },
+	{ WK_CASE_ACT, 1, case_act },
+	{ WK_STATS_GET, 1, case_stats },
 	{ WK_SEND, 1, msg_send },
 	{ WK_HISTORY, 1, msg_history },
 	{ WK_KEYS_GET, 1, keys_get },
@@ -39,6 +46,8 @@ static const struct core_route {
 };
 
 static void	core_wake_cb(evutil_socket_t, short, void *);
+static void	core_deadline_cb(evutil_socket_t, short, void *);
+static void	core_turn_end(struct core *);
 static void	core_signal_cb(evutil_socket_t, short, void *);
 
 int
@@ -59,7 +68,8 @@ core_init(struct core *c, struct event_base *base, struct store *st,
 	c->wake = event_new(base, -1, 0, core_wake_cb, c);
 	c->sigint = evsignal_new(base, SIGINT, core_signal_cb, c);
 	c->sigterm = evsignal_new(base, SIGTERM, core_signal_cb, c);
-	if (c->wake == NULL || c->sigint == NULL || c->sigterm == NULL ||
+	c->deadline_ev = evtimer_new(base, core_deadline_cb, c);
+	if (c->wake == NULL || c->deadline_ev == NULL || c->sigint == NULL || c->sigterm == NULL ||
 	    evsignal_add(c->sigint, NULL) == -1 || evsignal_add(c->sigterm, NULL) == -1) {
 		core_free(c);
 		return -1;
@@ -96,6 +106,9 @@ core_free(struct core *c)
 		event_free(c->sigint);
 	if (c->sigterm != NULL)
 		event_free(c->sigterm);
+	if (c->deadline_ev != NULL)
+		event_free(c->deadline_ev);
+	c->deadline_ev = NULL;
 	c->sess = NULL;
 	c->subs = NULL;
 	c->fan = NULL;
@@ -630,6 +643,55 @@ core_wake_cb(evutil_socket_t fd, short what, void *arg)
 		queue_item_free(it);
 	}
 	core_turn_end(c);
+}
+
+void
+core_deadline_arm(struct core *c, uint64_t ms)
+{
+	struct timeval tv;
+	uint64_t now = node_now_ms(), wait;
+
+	if (ms == 0 || (c->deadline_at != 0 && c->deadline_at <= ms))
+		return;
+	wait = ms > now ? ms - now : 0;
+	tv.tv_sec = (time_t)(wait / 1000);
+	tv.tv_usec = (suseconds_t)(wait % 1000) * 1000;
+	evtimer_add(c->deadline_ev, &tv);
+	c->deadline_at = ms;
+}
+
+/* Deadlines are a core turn of their own: escalations commit like any request. */
+static void
+core_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct core *c = arg;
+	uint64_t next;
+
+	(void)fd;
+	(void)what;
+	c->deadline_at = 0;
+	next = case_deadlines_run(c);
+	core_turn_end(c);
+	core_deadline_arm(c, next);
+}
+
+int
+core_deadline_start(struct core *c)
+{
+	uint8_t id[16];
+	uint64_t ms;
+	MDB_txn *txn;
+	int rc;
+
+	if (store_begin(c->st, 0, &txn) != 0)
+		return -1;
+	rc = store_deadline_first(c->st, txn, &ms, id);
+	store_abort(txn);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		core_deadline_arm(c, ms);	/* past ones fire at once, across restarts */
+	return 0;
 }
 
 int

@@ -53,6 +53,8 @@ struct core {
 	struct event_base	*base;
 	struct event		*wake;
 	struct event		*sigint, *sigterm;
+	struct event		*deadline_ev;	/* the next case deadline */
+	uint64_t		 deadline_at;	/* when it fires, 0 if not armed */
 	struct store		*st;
 	MDB_txn			*txn;		/* this turn's write transaction, lazily begun */
 	const struct node_conf	*conf;
@@ -130,6 +132,17 @@ core_handler	user_register, user_login, user_role_grant;
 core_handler	group_create, group_list, group_members, group_invite_create, group_join,
 		group_subscribe;
 core_handler	mod_moderate, mod_log, mod_flag, mod_flags_get;
+core_handler	case_queue_info, case_report, case_list, case_get, case_act, case_stats;
+
+/* Cases: which station roles handle a queue; claim deadlines; the deadline sweep. */
+int	 case_role_handles(const char *role, int queue);
+uint64_t case_deadline_ms(const struct node_conf *conf, int kind, int urgent);
+/* Escalate what is overdue (in the current turn); returns the next deadline or 0. */
+uint64_t case_deadlines_run(struct core *c);
+/* Make sure the deadline timer fires by ms. */
+void	 core_deadline_arm(struct core *c, uint64_t ms);
+/* Arm the deadline timer from the store at start; 0 or -1. */
+int	 core_deadline_start(struct core *c);
 core_handler	msg_send, msg_history;
 core_handler	keys_get, keys_put, keys_needed;
 

@@ -19,7 +19,9 @@
 #include "node/core.h"
 #include "node/edge.h"
 #include "node/node.h"
+#include "proto/case.h"
 #include "proto/log.h"
+#include "proto/mp.h"
 #include "storage/store.h"
 
 #define DEFAULT_LISTEN	"127.0.0.1:7400"
@@ -30,11 +32,14 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: yishi-node init --data DIR --name NAME --area CODE [--json]\n"
 	    "       yishi-node run --data DIR [--listen HOST:PORT] [options]\n"
+	    "       yishi-node outbox --data DIR [--json]\n"
 	    "\n"
 	    "init  create a station node's keys and store in DIR and print the one-time\n"
 	    "      enrollment code for the station admin (yishi enroll --code CODE)\n"
 	    "run   serve clients over WebSocket at ws://HOST:PORT (default " DEFAULT_LISTEN ";\n"
 	    "      port 0 picks a free port; the URL is printed once listening)\n"
+	    "\n"
+	    "outbox  list what waits for the parent node (escalated cases)\n"
 	    "\n"
 	    "run options:\n"
 	    "  --max-group N      members per group (default %d)\n"
@@ -43,6 +48,13 @@ usage(FILE *fp)
 	    "  --max-sessions N   concurrent client connections (default %d)\n"
 	    "  --newcomer-slow N  seconds between the messages of a member in their first\n"
 	    "                     10 minutes in a group (default %d; 0: off)\n"
+	    "  --deadline KIND=S  claim deadline in seconds for fraud, fraud-urgent, dispute,\n"
+	    "                     dispute-urgent, non-police, non-police-urgent (defaults 3600,\n"
+	    "                     180, 86400, 3600, 259200, 86400); repeatable\n"
+	    "  --department NAME  a department non-police cases go to; repeatable (defaults:\n"
+	    "                     12345 hotline, housing, market regulation, human resources)\n"
+	    "  --escalate-to HEX  a parent-level reader (user id) reports are sealed to; repeatable\n"
+	    "  --parent NAME      the parent node escalated cases wait for (default: bureau)\n"
 	    "  -v, --verbose      debug logging (twice: libwebsockets too)\n"
 	    "  -h, --help         this help\n",
 	    NODE_DEFAULT_MAX_GROUP, NODE_DEFAULT_RATE_PER_MIN, NODE_DEFAULT_RATE_BURST,
@@ -223,6 +235,105 @@ cmd_init(int argc, char **argv)
 	return 0;
 }
 
+static void
+conf_case_defaults(struct node_conf *conf)
+{
+	static const char *const depts[] = {
+		"12345 政务服务便民热线", "住房和城乡建设局", "市场监督管理局", "人力资源和社会保障局",
+	};
+	size_t i;
+
+	conf->deadline_s[RK_FRAUD][0] = 3600;
+	conf->deadline_s[RK_FRAUD][1] = 180;
+	conf->deadline_s[RK_DISPUTE][0] = 86400;
+	conf->deadline_s[RK_DISPUTE][1] = 3600;
+	conf->deadline_s[RK_NONPOLICE][0] = 259200;
+	conf->deadline_s[RK_NONPOLICE][1] = 86400;
+	for (i = 0; i < sizeof depts / sizeof depts[0]; i++)
+		snprintf(conf->depts[i], sizeof conf->depts[0], "%s", depts[i]);
+	conf->ndepts = (int)i;
+	snprintf(conf->parent, sizeof conf->parent, "bureau");
+}
+
+/* KIND=SECONDS, KIND one of the report kinds, optionally suffixed -urgent. */
+static int
+parse_deadline(const char *arg, struct node_conf *conf)
+{
+	char kind[32];
+	const char *eq = strchr(arg, '=');
+	size_t n;
+	uint32_t secs;
+	int k, urgent = 0;
+
+	if (eq == NULL || (n = (size_t)(eq - arg)) == 0 || n >= sizeof kind ||
+	    parse_u32(eq + 1, 1, 365 * 86400, &secs) != 0)
+		return -1;
+	memcpy(kind, arg, n);
+	kind[n] = '\0';
+	if (n > 7 && strcmp(kind + n - 7, "-urgent") == 0) {
+		urgent = 1;
+		kind[n - 7] = '\0';
+	}
+	if ((k = report_kind_parse(kind)) < 0)
+		return -1;
+	conf->deadline_s[k][urgent] = secs;
+	return 0;
+}
+
+static int
+outbox_print(const struct outbox_rec *o, void *arg)
+{
+	char id[33];
+	int json = *(int *)arg;
+
+	hex_encode(id, o->id, 16);
+	if (json)
+		printf("{\"seq\":%llu,\"dest\":\"%s\",\"case_id\":\"%s\",\"ts\":%llu,"
+		    "\"bytes\":%u}\n", (unsigned long long)o->seq, o->dest, id,
+		    (unsigned long long)o->ts_ms, o->payloadlen);
+	else
+		printf("#%llu  to %s  case %s  (%u bytes)\n", (unsigned long long)o->seq, o->dest,
+		    id, o->payloadlen);
+	return 0;
+}
+
+static int
+cmd_outbox(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *data = NULL;
+	struct store *st;
+	MDB_txn *txn;
+	char err[512];
+	int ch, json = 0, rc;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': data = optarg; break;
+		case 'j': json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: return die_usage("%s", "bad option for outbox");
+		}
+	}
+	if (data == NULL || optind != argc)
+		return die_usage("%s", "outbox needs --data DIR");
+	/* Read-only: LMDB lets this run beside a serving node. */
+	if (store_open(&st, data, STORE_RDONLY, err, sizeof err) != 0) {
+		fprintf(stderr, "yishi-node: %s\n", err);
+		return 1;
+	}
+	rc = store_begin(st, 0, &txn) != 0 || store_outbox_iter(st, txn, outbox_print, &json) < 0;
+	if (rc == 0)
+		store_abort(txn);
+	store_close(st);
+	return rc ? 1 : 0;
+}
+
 static int
 cmd_run(int argc, char **argv)
 {
@@ -234,11 +345,16 @@ cmd_run(int argc, char **argv)
 		{ "rate-burst", required_argument, NULL, 'b' },
 		{ "max-sessions", required_argument, NULL, 's' },
 		{ "newcomer-slow", required_argument, NULL, 'n' },
+		{ "deadline", required_argument, NULL, 'D' },
+		{ "department", required_argument, NULL, 'P' },
+		{ "escalate-to", required_argument, NULL, 'E' },
+		{ "parent", required_argument, NULL, 'A' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct node_conf conf;
+	int ndept_given = 0;
 	struct node_ident ni;
 	struct node_meta m;
 	struct store *st;
@@ -256,6 +372,7 @@ cmd_run(int argc, char **argv)
 	conf.rate_burst = NODE_DEFAULT_RATE_BURST;
 	conf.max_sessions = NODE_DEFAULT_MAX_SESSIONS;
 	conf.newcomer_slow = NODE_DEFAULT_NEWCOMER_SLOW;
+	conf_case_defaults(&conf);
 	(void)parse_listen(DEFAULT_LISTEN, &conf);
 	while ((ch = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (ch) {
@@ -286,6 +403,34 @@ cmd_run(int argc, char **argv)
 		case 'n':
 			if (parse_u32(optarg, 0, 86400, &conf.newcomer_slow) != 0)
 				return die_usage("--newcomer-slow '%s': expected 0..86400", optarg);
+			break;
+		case 'D':
+			if (parse_deadline(optarg, &conf) != 0)
+				return die_usage("--deadline '%s': expected KIND=SECONDS, e.g. "
+				    "fraud-urgent=180", optarg);
+			break;
+		case 'P':
+			if (strlen(optarg) == 0 || strlen(optarg) > 64 ||
+			    !mp_utf8_valid((const uint8_t *)optarg, strlen(optarg)))
+				return die_usage("--department '%s': 1 to 64 bytes of UTF-8", optarg);
+			if (ndept_given == 0)
+				conf.ndepts = 0;	/* given ones replace the defaults */
+			if (conf.ndepts == NODE_MAX_DEPTS)
+				return die_usage("%s", "too many --department");
+			snprintf(conf.depts[conf.ndepts++], sizeof conf.depts[0], "%s", optarg);
+			ndept_given++;
+			break;
+		case 'E':
+			if (conf.nescalate == NODE_MAX_ESCALATE ||
+			    hex_decode(conf.escalate_to[conf.nescalate], 32, optarg) != 0)
+				return die_usage("--escalate-to '%s': a user id (64 hex digits), at "
+				    "most 8 times", optarg);
+			conf.nescalate++;
+			break;
+		case 'A':
+			if (strlen(optarg) == 0 || strlen(optarg) > 64)
+				return die_usage("--parent '%s': 1 to 64 bytes", optarg);
+			snprintf(conf.parent, sizeof conf.parent, "%s", optarg);
 			break;
 		case 'v':
 			conf.verbose++;
@@ -335,6 +480,8 @@ cmd_run(int argc, char **argv)
 	queue_init(&out);
 	if (core_init(&core, base, st, &conf, &ni, &in, &out) != 0)
 		fatalx("cannot set up the core");
+	if (core_deadline_start(&core) != 0)
+		fatalx("cannot read the case deadlines from the store");
 	if (edge_init(&edge, &conf, &ni, &core, &in, &out, err, sizeof err) != 0) {
 		fprintf(stderr, "yishi-node: %s\n", err);
 		core_free(&core);
@@ -383,6 +530,8 @@ main(int argc, char **argv)
 		return cmd_init(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "outbox") == 0)
+		return cmd_outbox(argc - 1, argv + 1);
 	fprintf(stderr, "yishi-node: unknown command '%s' (init, run; try --help)\n", argv[1]);
 	return 2;
 }

@@ -101,12 +101,31 @@ mod_remove_member(struct core *c, struct group_rec *g, const uint8_t user[32],
 	return 0;
 }
 
-/* Station-wide ban: out of every group, each group's owner seeds its next epoch. */
+/* Pick an heir for a group whose owner is banned: the first moderator, else the first member. */
+static int
+mod_heir_cb(const struct member_rec *m, void *arg)
+{
+	struct member_rec *best = arg;
+
+	if (strcmp(m->state, "member") != 0 || strcmp(m->role, "owner") == 0)
+		return 0;
+	if (best->joined_ms == 0 || (strcmp(m->role, "moderator") == 0 &&
+	    strcmp(best->role, "moderator") != 0))
+		*best = *m;
+	return 0;
+}
+
+/*
+ * Station-wide ban: out of every group; each group's owner seeds its next epoch. A
+ * banned owner can no longer seed or moderate, so ownership passes to the group's
+ * first moderator, or else its first member, who also seeds the new epoch.
+ */
 static int
 mod_station_remove(struct core *c, const uint8_t user[32])
 {
 	struct core_gids v = { NULL, 0, 0 };
 	struct group_rec g;
+	struct member_rec heir;
 	size_t i;
 	int rc = 0;
 
@@ -115,6 +134,23 @@ mod_station_remove(struct core *c, const uint8_t user[32])
 	for (i = 0; i < v.n && rc == 0; i++) {
 		if (store_group_get(c->st, c->txn, v.gid[i], &g) != 0)
 			continue;
+		if (memcmp(g.owner, user, 32) == 0) {
+			memset(&heir, 0, sizeof heir);
+			if (store_member_iter(c->st, c->txn, g.gid, mod_heir_cb, &heir) < 0) {
+				rc = -1;
+				break;
+			}
+			if (heir.joined_ms != 0) {
+				snprintf(heir.role, sizeof heir.role, "owner");
+				memcpy(g.owner, heir.user, 32);
+				if (store_member_put(c->st, c->txn, &heir) != 0) {
+					rc = -1;
+					break;
+				}
+				log_info("group %s: owner banned from the station; ownership "
+				    "passes to a remaining %s", g.name, "member");
+			}
+		}
 		rc = mod_remove_member(c, &g, user, g.owner) < 0 ? -1 : 0;
 	}
 	free(v.gid);
@@ -265,14 +301,14 @@ mod_moderate(struct core *c, struct core_session *s, struct wire_frame *f, struc
 		}
 		if (rc == 0)
 			tp = &t;
-		if (memcmp(ev.target, s->user, 32) == 0) {
-			core_error(c, s, f->rid, WE_INVALID, "moderators do not act on themselves");
-			return;
-		}
 	}
 	if ((why = mod_authority(ev.action, &me, tp)) != NULL) {
 		core_error(c, s, f->rid, WE_FORBIDDEN, "%s (your role in %s: %s)", why, g.name,
 		    me.role);
+		return;
+	}
+	if (mod_action_has_target(ev.action) && memcmp(ev.target, s->user, 32) == 0) {
+		core_error(c, s, f->rid, WE_INVALID, "moderators do not act on themselves");
 		return;
 	}
 

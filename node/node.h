@@ -22,6 +22,9 @@
 #define NODE_INVITE_TTL_MS		(7ULL * 24 * 3600 * 1000)
 #define NODE_SESSION_QUEUE_MAX		(8u << 20)	/* bytes queued to one slow client */
 
+#define NODE_MAX_ESCALATE	8
+#define NODE_MAX_DEPTS		32
+
 struct node_conf {
 	const char	*data_dir;
 	char		 host[64];
@@ -31,6 +34,12 @@ struct node_conf {
 	uint32_t	 rate_burst;
 	uint32_t	 max_sessions;
 	uint32_t	 newcomer_slow;	/* seconds between messages in a member's first minutes */
+	uint64_t	 deadline_s[3][2];	/* claim deadline by report kind, [urgent] */
+	uint8_t		 escalate_to[NODE_MAX_ESCALATE][32];	/* parent-level readers */
+	int		 nescalate;
+	char		 depts[NODE_MAX_DEPTS][65];	/* transfer destinations */
+	int		 ndepts;
+	char		 parent[65];	/* the parent node, by name, for the outbox */
 	int		 verbose;
 };
 

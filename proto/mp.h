@@ -35,6 +35,13 @@ int	 mp_next_scalar(const uint8_t *buf, size_t len, size_t *off, msgpack_unpacke
 	    msgpack_object_type want) __attribute__((warn_unused_result));
 
 /*
+ * Walk buf as exactly one msgpack object without unpacking it: 0 if it is whole,
+ * nothing follows it, and no container declares more elements than bytes remain, so
+ * msgpack-c may then unpack it without allocating from a hostile count. -1 otherwise.
+ */
+int	 mp_scan(const uint8_t *buf, size_t len) __attribute__((warn_unused_result));
+
+/*
  * Length of the longest prefix of p[0..len) made of whole, valid UTF-8 characters
  * without NUL (RFC 3629: no overlong forms, surrogates or code points past U+10FFFF).
  */

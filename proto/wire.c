@@ -1,7 +1,7 @@
 /*
  * wire.c: the msgpack frame codec that follows the table in wire_schema.c.
  *
- * Decoding copies the frame, checks its structure (wire_scan), unpacks it with
+ * Decoding copies the frame, checks its structure (mp_scan), unpacks it with
  * msgpack-c and validates every value, nested records included, against the
  * schema of its kind, so that a frame handed to a caller is valid throughout.
  * Encoding validates a record the same way before writing a byte, then writes
@@ -106,89 +106,6 @@ wire_fspec_lookup(const struct wire_schema *s, const msgpack_object *k)
 	return NULL;
 }
 
-/*
- * Check the structure of a msgpack value in p[0..len): complete, no trailing bytes,
- * and no container declaring more elements than bytes remain. msgpack-c's C API has
- * no unpack limits and allocates a container's declared element count before
- * reading the elements, so without this walk a 5-byte frame claiming 2^32 elements
- * would make the node allocate ~100 GB. It is a loop over a pending-object count,
- * so it needs no stack; msgpack-c itself bounds the nesting depth.
- */
-static int
-wire_scan(const uint8_t *p, size_t len)
-{
-	size_t		pos = 0, hdr, body, n;
-	uint64_t	pending = 1;
-	uint8_t		c;
-
-	while (pending > 0) {
-		if (pos >= len)
-			return WE_MALFORMED;
-		c = p[pos];
-		hdr = 1;
-		body = 0;
-		n = 0;
-		if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3)
-			;
-		else if (c <= 0x8f)
-			n = 2 * (size_t)(c & 0x0f);
-		else if (c <= 0x9f)
-			n = c & 0x0f;
-		else if (c <= 0xbf)
-			body = c & 0x1f;
-		else {
-			/* Fixed-size scalars, then length-prefixed strings and containers. */
-			static const uint8_t fixed[] = {
-				[0xca - 0xc4] = 4, [0xcb - 0xc4] = 8,
-				[0xcc - 0xc4] = 1, [0xcd - 0xc4] = 2, [0xce - 0xc4] = 4,
-				[0xcf - 0xc4] = 8, [0xd0 - 0xc4] = 1, [0xd1 - 0xc4] = 2,
-				[0xd2 - 0xc4] = 4, [0xd3 - 0xc4] = 8, [0xd4 - 0xc4] = 2,
-				[0xd5 - 0xc4] = 3, [0xd6 - 0xc4] = 5, [0xd7 - 0xc4] = 9,
-				[0xd8 - 0xc4] = 17,
-			};
-			size_t		lenbytes = 0, extra = 0, k;
-			uint64_t	v = 0;
-
-			switch (c) {
-			case 0xc4: case 0xd9: lenbytes = 1; break;
-			case 0xc5: case 0xda: lenbytes = 2; break;
-			case 0xc6: case 0xdb: lenbytes = 4; break;
-			case 0xc7: lenbytes = 1; extra = 1; break;
-			case 0xc8: lenbytes = 2; extra = 1; break;
-			case 0xc9: lenbytes = 4; extra = 1; break;
-			case 0xdc: case 0xde: lenbytes = 2; break;
-			case 0xdd: case 0xdf: lenbytes = 4; break;
-			case 0xc1:
-				return WE_MALFORMED;	/* never used */
-			default:
-				body = fixed[c - 0xc4];
-				break;
-			}
-			if (lenbytes > 0) {
-				if (len - pos - 1 < lenbytes)
-					return WE_MALFORMED;
-				for (k = 0; k < lenbytes; k++)
-					v = (v << 8) | p[pos + 1 + k];
-				hdr += lenbytes;
-				if (c == 0xdc || c == 0xdd)
-					n = v;
-				else if (c == 0xde || c == 0xdf)
-					n = 2 * v;
-				else
-					body = v + extra;
-			}
-		}
-		if (len - pos < hdr || len - pos - hdr < body)
-			return WE_MALFORMED;
-		pos += hdr + body;
-		pending--;
-		/* Every element takes at least one byte. */
-		if (n > len - pos || pending + n > len - pos)
-			return WE_MALFORMED;
-		pending += n;
-	}
-	return pos == len ? WE_OK : WE_MALFORMED;
-}
 
 /*
  * Clear only the slots schema s uses: a scratch record for validation is never read
@@ -355,8 +272,8 @@ wire_decode(const void *buf, size_t len, int dir, struct wire_frame *f)
 		return WE_TOO_LARGE;
 	if (len == 0)
 		return WE_MALFORMED;
-	if ((e = wire_scan(buf, len)) != WE_OK)
-		return e;
+	if (mp_scan(buf, len) != 0)
+		return WE_MALFORMED;
 	if ((f->buf = malloc(len)) == NULL) {
 		log_warn("%s: malloc %zu", __func__, len);
 		return WE_INTERNAL;

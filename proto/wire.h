@@ -124,6 +124,31 @@ enum wire_field {
 	WF_INVITE_MODS,	/* "invite_mods" only moderators invite */
 	WF_PINNED,	/* "pinned"	seq of the pinned announcement */
 	WF_MUTED,	/* "muted_until" node time in ms until which a member is muted */
+	WF_META,	/* "meta"	a report's signed routing metadata */
+	WF_BODY,	/* "body"	sealed content: nonce || ciphertext */
+	WF_SEAL,	/* "seal"	a content key sealed to one reader */
+	WF_SEALS,	/* "seals"	array of seal records */
+	WF_KIND,	/* "kind"	report kind: fraud, dispute, non-police */
+	WF_QUEUE,	/* "queue"	anti-fraud, mediation, transfer */
+	WF_URGENT,	/* "urgent"	urgent report */
+	WF_FRAUD_TYPE,	/* "fraud_type"	kind of fraud, for the figures */
+	WF_CASE,	/* "case"	case id, 16 bytes */
+	WF_CASES,	/* "cases"	array of case records */
+	WF_ENTRY,	/* "entry"	a signed case log entry */
+	WF_LOG,		/* "log"	array of case log records */
+	WF_HANDLERS,	/* "handlers"	array of handler records */
+	WF_ESCALATION,	/* "escalation"	array of handler records: the parent levels' readers */
+	WF_DEADLINE,	/* "deadline"	node time in ms by which a case must be claimed */
+	WF_HANDLER,	/* "handler"	who claimed a case */
+	WF_DEPT,	/* "dept"	a department a case was transferred to */
+	WF_DEPTS,	/* "depts"	array of department records */
+	WF_REPORTER,	/* "reporter"	who reported */
+	WF_CLAIMED,	/* "claimed"	node time in ms when a case was claimed */
+	WF_MINE,	/* "mine"	only the caller's own reports */
+	WF_ROWS,	/* "rows"	array of figure rows */
+	WF_WEEK,	/* "week"	ISO week, e.g. 2026-W48 */
+	WF_IN_TIME,	/* "in_time"	cases claimed before their deadline */
+	WF_CLAIM_MS,	/* "claim_ms"	median time to claim */
 	WF__COUNT
 };
 
@@ -149,6 +174,12 @@ enum wire_kind {
 	WK_FLAGS,	/* reply to flags_get */
 	WK_EV_MOD,	/* event: a moderation event was applied */
 	WK_EV_FLAGGED,	/* event: a member flagged a message to you (a moderator) */
+	WK_QUEUE,	/* reply to queue_info */
+	WK_REPORTED,	/* reply to report */
+	WK_CASES,	/* reply to case_list */
+	WK_CASE,	/* reply to case_get */
+	WK_STATS,	/* reply to stats */
+	WK_EV_CASE,	/* event: a step in a case you reported or handle */
 	/* client -> node */
 	WK_REGISTER,
 	WK_LOGIN,
@@ -162,6 +193,12 @@ enum wire_kind {
 	WK_MOD_LOG,
 	WK_FLAG,
 	WK_FLAGS_GET,
+	WK_QUEUE_INFO,
+	WK_REPORT,
+	WK_CASE_LIST,
+	WK_CASE_GET,
+	WK_CASE_ACT,
+	WK_STATS_GET,
 	WK_SEND,
 	WK_HISTORY,
 	WK_KEYS_GET,
@@ -181,6 +218,12 @@ enum wire_record {
 	WR_FRAME,	/* element of "frames" */
 	WR_MODEV,	/* element of "events" */
 	WR_NOTE,	/* element of "notes" */
+	WR_SEALREC,	/* element of "seals" */
+	WR_HANDLER,	/* element of "handlers", "escalation" */
+	WR_CASEREC,	/* element of "cases" */
+	WR_CASEENT,	/* element of "log" */
+	WR_DEPT,	/* element of "depts" */
+	WR_STAT,	/* element of "rows" */
 	WR__COUNT
 };
 

@@ -8,6 +8,10 @@
 #define NOTE_MIN	40	/* 24-byte nonce + 16-byte tag: an empty reason (modev.h) */
 #define NOTE_MAX	296	/* and a 256-byte one */
 #define EV_MAX		512	/* MOD_EVENT_MAX (modev.h) */
+#define META_MAX	256	/* REPORT_META_MAX (case.h) */
+#define SEAL_BYTES	80	/* REPORT_SEAL_BYTES (case.h) */
+#define BODY_MAX	8192	/* sealed report bodies, notes and agreements */
+#define ENTRY_MAX	320	/* CASE_ENTRY_MAX (case.h) */
 
 const char *const wire_field_names[WF__COUNT] = {
 	[WF_RID] = "rid",		[WF_CODE] = "code",
@@ -37,6 +41,19 @@ const char *const wire_field_names[WF__COUNT] = {
 	[WF_NOTES] = "notes",		[WF_SLOW] = "slow",
 	[WF_ANNOUNCE] = "announce_only", [WF_INVITE_MODS] = "invite_mods",
 	[WF_PINNED] = "pinned",		[WF_MUTED] = "muted_until",
+	[WF_META] = "meta",		[WF_BODY] = "body",
+	[WF_SEAL] = "seal",		[WF_SEALS] = "seals",
+	[WF_KIND] = "kind",		[WF_QUEUE] = "queue",
+	[WF_URGENT] = "urgent",		[WF_FRAUD_TYPE] = "fraud_type",
+	[WF_CASE] = "case",		[WF_CASES] = "cases",
+	[WF_ENTRY] = "entry",		[WF_LOG] = "log",
+	[WF_HANDLERS] = "handlers",	[WF_ESCALATION] = "escalation",
+	[WF_DEADLINE] = "deadline",	[WF_HANDLER] = "handler",
+	[WF_DEPT] = "dept",		[WF_DEPTS] = "depts",
+	[WF_REPORTER] = "reporter",	[WF_CLAIMED] = "claimed",
+	[WF_MINE] = "mine",		[WF_ROWS] = "rows",
+	[WF_WEEK] = "week",		[WF_IN_TIME] = "in_time",
+	[WF_CLAIM_MS] = "claim_ms",
 };
 
 #define REQ	1
@@ -88,6 +105,32 @@ static const struct wire_fspec r_note[] = {
 	F(TO, BIN, OPT, 32, 32), F(FROM, BIN, OPT, 32, 32), F_SEQ(OPT),
 	F(NOTE, BIN, REQ, NOTE_MIN, NOTE_MAX), F_TS(OPT),
 };
+static const struct wire_fspec r_seal[] = {
+	F(TO, BIN, REQ, 32, 32), F(SEAL, BIN, REQ, SEAL_BYTES, SEAL_BYTES),
+};
+static const struct wire_fspec r_handler[] = {
+	F_USER(REQ), F_NAME(REQ),
+};
+static const struct wire_fspec r_caserec[] = {
+	F(CASE, BIN, REQ, 16, 16), F(KIND, STR, REQ, 1, 16), F(QUEUE, STR, REQ, 1, 16),
+	F(URGENT, BOOL, REQ, 0, 1), F_AREA(REQ), F(FRAUD_TYPE, STR, REQ, 0, 32),
+	F(STATE, STR, REQ, 1, 16), F_TS(REQ), F(DEADLINE, UINT, REQ, 0, U64MAX),
+	F(REPORTER, BIN, REQ, 32, 32), F(HANDLER, BIN, OPT, 32, 32), F(CLAIMED, UINT, OPT, 0, U64MAX),
+	F(DEPT, STR, OPT, 1, 64),
+};
+static const struct wire_fspec r_caseent[] = {
+	F_SEQ(REQ), F(ENTRY, BIN, REQ, 1, ENTRY_MAX), F_SIG(REQ), F_TS(REQ),
+	F(BODY, BIN, OPT, 40, BODY_MAX), F(SEAL, BIN, OPT, SEAL_BYTES, SEAL_BYTES),
+};
+static const struct wire_fspec r_dept[] = {
+	F_NAME(REQ),
+};
+static const struct wire_fspec r_stat[] = {
+	F(WEEK, STR, REQ, 1, 16), F(KIND, STR, REQ, 1, 16), F_AREA(REQ),
+	F(FRAUD_TYPE, STR, REQ, 0, 32), F(STATE, STR, REQ, 1, 16), F(COUNT, UINT, REQ, 0, U64MAX),
+	F(CLAIMED, UINT, REQ, 0, U64MAX), F(IN_TIME, UINT, REQ, 0, U64MAX),
+	F(CLAIM_MS, UINT, REQ, 0, U64MAX),
+};
 /* A frame inside a batch: the complete encoding of one node -> client frame. */
 static const struct wire_fspec r_frame[] = {
 	F(FRAME, BIN, REQ, 1, WIRE_MAX_IN_CLIENT),
@@ -102,6 +145,12 @@ const struct wire_schema wire_records[WR__COUNT] = {
 	[WR_FRAME] = { "frame", 0, FIELDS(r_frame) },
 	[WR_MODEV] = { "modev", 0, FIELDS(r_modev) },
 	[WR_NOTE] = { "note", 0, FIELDS(r_note) },
+	[WR_SEALREC] = { "seal", 0, FIELDS(r_seal) },
+	[WR_HANDLER] = { "handler", 0, FIELDS(r_handler) },
+	[WR_CASEREC] = { "case", 0, FIELDS(r_caserec) },
+	[WR_CASEENT] = { "case entry", 0, FIELDS(r_caseent) },
+	[WR_DEPT] = { "dept", 0, FIELDS(r_dept) },
+	[WR_STAT] = { "stat", 0, FIELDS(r_stat) },
 };
 
 /* node -> client */
@@ -163,6 +212,32 @@ static const struct wire_fspec k_ev_flagged[] = {
 	F_GROUP(REQ), F_SEQ(REQ), F(FROM, BIN, REQ, 32, 32), F(NOTE, BIN, REQ, NOTE_MIN, NOTE_MAX),
 	F_TS(REQ),
 };
+static const struct wire_fspec k_queue[] = {
+	F(KIND, STR, REQ, 1, 16), F(QUEUE, STR, REQ, 1, 16),
+	A(HANDLERS, REQ, 0, WIRE_MAX_ARRAY, WR_HANDLER), A(ESCALATION, REQ, 0, 16, WR_HANDLER),
+	A(DEPTS, REQ, 0, 64, WR_DEPT), F(DEADLINE, UINT, REQ, 0, U64MAX),
+};
+static const struct wire_fspec k_reported[] = {
+	F(CASE, BIN, REQ, 16, 16), F(QUEUE, STR, REQ, 1, 16), F(DEADLINE, UINT, REQ, 0, U64MAX),
+};
+static const struct wire_fspec k_cases[] = {
+	A(CASES, REQ, 0, WIRE_MAX_ARRAY, WR_CASEREC),
+};
+static const struct wire_fspec k_case[] = {
+	F(CASE, BIN, REQ, 16, 16), F(KIND, STR, REQ, 1, 16), F(QUEUE, STR, REQ, 1, 16),
+	F(URGENT, BOOL, REQ, 0, 1), F_AREA(REQ), F(FRAUD_TYPE, STR, REQ, 0, 32),
+	F(STATE, STR, REQ, 1, 16), F_TS(REQ), F(DEADLINE, UINT, REQ, 0, U64MAX),
+	F(REPORTER, BIN, REQ, 32, 32), F(HANDLER, BIN, OPT, 32, 32), F(CLAIMED, UINT, OPT, 0, U64MAX),
+	F(DEPT, STR, OPT, 1, 64), F(META, BIN, REQ, 1, META_MAX), F_SIG(REQ),
+	F(BODY, BIN, REQ, 40, BODY_MAX), F(SEAL, BIN, OPT, SEAL_BYTES, SEAL_BYTES),
+	A(LOG, REQ, 0, WIRE_MAX_ARRAY, WR_CASEENT),
+};
+static const struct wire_fspec k_stats[] = {
+	A(ROWS, REQ, 0, WIRE_MAX_ARRAY, WR_STAT),
+};
+static const struct wire_fspec k_ev_case[] = {
+	F(CASE, BIN, REQ, 16, 16), F_SEQ(REQ), F(ENTRY, BIN, REQ, 1, ENTRY_MAX), F_SIG(REQ), F_TS(REQ),
+};
 static const struct wire_fspec k_batch[] = {
 	A(FRAMES, REQ, 2, WIRE_MAX_ARRAY, WR_FRAME),
 };
@@ -189,6 +264,26 @@ static const struct wire_fspec k_join[] = {
 };
 static const struct wire_fspec k_moderate[] = {
 	F(EV, BIN, REQ, 1, EV_MAX), F_SIG(REQ),
+};
+static const struct wire_fspec k_queue_info[] = {
+	F(KIND, STR, REQ, 1, 16),
+};
+static const struct wire_fspec k_report[] = {
+	F(META, BIN, REQ, 1, META_MAX), F_SIG(REQ), F(BODY, BIN, REQ, 40, BODY_MAX),
+	A(SEALS, REQ, 1, 256, WR_SEALREC),
+};
+static const struct wire_fspec k_case_list[] = {
+	F(QUEUE, STR, OPT, 1, 16), F(STATE, STR, OPT, 1, 16), F(MINE, BOOL, OPT, 0, 1),
+};
+static const struct wire_fspec k_case_get[] = {
+	F(CASE, BIN, REQ, 16, 16),
+};
+static const struct wire_fspec k_case_act[] = {
+	F(ENTRY, BIN, REQ, 1, ENTRY_MAX), F_SIG(REQ), F(BODY, BIN, OPT, 40, BODY_MAX),
+	A(SEALS, OPT, 1, 256, WR_SEALREC),
+};
+static const struct wire_fspec k_stats_get[] = {
+	F(SINCE, UINT, OPT, 0, U64MAX),
 };
 static const struct wire_fspec k_mod_log[] = {
 	F_GROUP(OPT), F(SINCE, UINT, OPT, 0, U64MAX), F(LIMIT, UINT, OPT, 1, WIRE_MAX_ARRAY),
@@ -234,6 +329,12 @@ const struct wire_schema wire_kinds[WK__COUNT] = {
 	[WK_FLAGS] = { "flags", N2C, FIELDS(k_flags) },
 	[WK_EV_MOD] = { "modev", N2C, FIELDS(k_ev_mod) },
 	[WK_EV_FLAGGED] = { "flagged", N2C, FIELDS(k_ev_flagged) },
+	[WK_QUEUE] = { "queue", N2C, FIELDS(k_queue) },
+	[WK_REPORTED] = { "reported", N2C, FIELDS(k_reported) },
+	[WK_CASES] = { "cases", N2C, FIELDS(k_cases) },
+	[WK_CASE] = { "case", N2C, FIELDS(k_case) },
+	[WK_STATS] = { "stats", N2C, FIELDS(k_stats) },
+	[WK_EV_CASE] = { "case_ev", N2C, FIELDS(k_ev_case) },
 	[WK_REGISTER] = { "register", C2N, FIELDS(k_register) },
 	[WK_LOGIN] = { "login", C2N, FIELDS(k_login) },
 	[WK_ROLE_GRANT] = { "role_grant", C2N, FIELDS(k_role_grant) },
@@ -246,6 +347,12 @@ const struct wire_schema wire_kinds[WK__COUNT] = {
 	[WK_MOD_LOG] = { "mod_log", C2N, FIELDS(k_mod_log) },
 	[WK_FLAG] = { "flag", C2N, FIELDS(k_flag) },
 	[WK_FLAGS_GET] = { "flags_get", C2N, FIELDS(k_group_only) },
+	[WK_QUEUE_INFO] = { "queue_info", C2N, FIELDS(k_queue_info) },
+	[WK_REPORT] = { "report", C2N, FIELDS(k_report) },
+	[WK_CASE_LIST] = { "case_list", C2N, FIELDS(k_case_list) },
+	[WK_CASE_GET] = { "case_get", C2N, FIELDS(k_case_get) },
+	[WK_CASE_ACT] = { "case_act", C2N, FIELDS(k_case_act) },
+	[WK_STATS_GET] = { "stats_get", C2N, FIELDS(k_stats_get) },
 	[WK_SEND] = { "send", C2N, FIELDS(k_send) },
 	[WK_HISTORY] = { "history", C2N, FIELDS(k_history) },
 	[WK_KEYS_GET] = { "keys_get", C2N, FIELDS(k_group_only) },

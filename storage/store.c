@@ -34,12 +34,19 @@ enum store_db {
 	DB_MODIDS,
 	DB_TOMBS,
 	DB_FLAGS,
+	DB_CASES,
+	DB_REPORTS,
+	DB_SEALS,
+	DB_CASELOG,
+	DB_DEADLINES,
+	DB_OUTBOX,
 	DB__COUNT
 };
 
 static const char *const store_db_names[DB__COUNT] = {
 	"meta", "users", "groups", "members", "ugroups", "msgs", "msgids", "keys", "invites",
-	"bans", "modlog", "modids", "tombs", "flags"
+	"bans", "modlog", "modids", "tombs", "flags", "cases", "reports", "seals", "caselog",
+	"deadlines", "outbox"
 };
 
 #define STORE_KEY_MAX	88	/* gid(16) || to(32) || seq(8) || from(32), the longest key */
@@ -139,6 +146,28 @@ static const struct store_field store_flag_fields[] = {
 	FU64(flag_rec, ts_ms), FPTR(flag_rec, note, notelen)
 };
 
+static const struct store_field store_case_fields[] = {
+	FBIN(case_rec, id), FU8(case_rec, kind), FU8(case_rec, queue), FU8(case_rec, urgent),
+	FSTR(case_rec, area), FSTR(case_rec, fraud_type), FBIN(case_rec, reporter),
+	FU64(case_rec, created_ms), FU64(case_rec, deadline_ms), FSTR(case_rec, state),
+	FBIN(case_rec, handler), FU64(case_rec, claimed_ms), FSTR(case_rec, dept),
+	FSTR(case_rec, outcome), FU64(case_rec, logseq), FU64(case_rec, agree_seq),
+	FBIN(case_rec, mediator_room)
+};
+static const struct store_field store_report_fields[] = {
+	FBIN(report_rec, id), FPTR(report_rec, meta, metalen), FPTRN(report_rec, sig, 64),
+	FPTR(report_rec, body, bodylen)
+};
+static const struct store_field store_caselog_fields[] = {
+	FBIN(caselog_rec, id), FU64(caselog_rec, seq), FU64(caselog_rec, ts_ms),
+	FPTR(caselog_rec, entry, entrylen), FPTRN(caselog_rec, sig, 64),
+	FPTR(caselog_rec, body, bodylen)
+};
+static const struct store_field store_outbox_fields[] = {
+	FU64(outbox_rec, seq), FSTR(outbox_rec, dest), FBIN(outbox_rec, id),
+	FU64(outbox_rec, ts_ms), FPTR(outbox_rec, payload, payloadlen)
+};
+
 struct store_rtype {
 	const struct store_field *fields;
 	uint8_t		 nfields;
@@ -174,6 +203,14 @@ static const struct store_rtype store_rtypes[STORE_REC__COUNT] = {
 	    sizeof(struct tomb_rec), { 0, 1 }, 2, NULL },
 	[STORE_REC_FLAG] = { store_flag_fields, NF(store_flag_fields), DB_FLAGS,
 	    sizeof(struct flag_rec), { 0, 1, 2, 3 }, 4, NULL },
+	[STORE_REC_CASE] = { store_case_fields, NF(store_case_fields), DB_CASES,
+	    sizeof(struct case_rec), { 0 }, 1, NULL },
+	[STORE_REC_REPORT] = { store_report_fields, NF(store_report_fields), DB_REPORTS,
+	    sizeof(struct report_rec), { 0 }, 1, NULL },
+	[STORE_REC_CASELOG] = { store_caselog_fields, NF(store_caselog_fields), DB_CASELOG,
+	    sizeof(struct caselog_rec), { 0, 1 }, 2, NULL },
+	[STORE_REC_OUTBOX] = { store_outbox_fields, NF(store_outbox_fields), DB_OUTBOX,
+	    sizeof(struct outbox_rec), { 0 }, 1, NULL },
 };
 
 static void
@@ -646,9 +683,10 @@ store_walk(struct store *st, MDB_txn *txn, int db, const uint8_t *prefix, size_t
 	}
 	key.mv_data = (void *)start;
 	key.mv_size = slen;
-	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0;
+	/* No start key: the whole database (LMDB refuses an empty key to MDB_SET_RANGE). */
+	for (rc = mdb_cursor_get(cur, &key, &val, slen == 0 ? MDB_FIRST : MDB_SET_RANGE); rc == 0;
 	    rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		if (key.mv_size < plen || memcmp(key.mv_data, prefix, plen) != 0)
+		if (plen > 0 && (key.mv_size < plen || memcmp(key.mv_data, prefix, plen) != 0))
 			break;
 		if ((ret = fn(&key, &val, arg)) != 0)
 			break;
@@ -1035,12 +1073,20 @@ struct store_iter {
 		struct modlog_rec modlog;
 		struct tomb_rec	 tomb;
 		struct flag_rec	 flag;
+		struct case_rec	 kase;
+		struct user_rec	 user;
+		struct caselog_rec caselog;
+		struct outbox_rec outbox;
 	}		 rec;
 	int		(*member_cb)(const struct member_rec *, void *);
 	int		(*msg_cb)(const struct msg_rec *, void *);
 	int		(*modlog_cb)(const struct modlog_rec *, void *);
 	int		(*tomb_cb)(const struct tomb_rec *, void *);
 	int		(*flag_cb)(const struct flag_rec *, void *);
+	int		(*case_cb)(const struct case_rec *, void *);
+	int		(*user_cb)(const struct user_rec *, void *);
+	int		(*caselog_cb)(const struct caselog_rec *, void *);
+	int		(*outbox_cb)(const struct outbox_rec *, void *);
 	void		*arg;
 };
 
@@ -1060,6 +1106,14 @@ store_iter_rec(MDB_val *key, MDB_val *val, void *arg)
 		return it->tomb_cb(&it->rec.tomb, it->arg);
 	case STORE_REC_FLAG:
 		return it->flag_cb(&it->rec.flag, it->arg);
+	case STORE_REC_CASE:
+		return it->case_cb(&it->rec.kase, it->arg);
+	case STORE_REC_USER:
+		return it->user_cb(&it->rec.user, it->arg);
+	case STORE_REC_CASELOG:
+		return it->caselog_cb(&it->rec.caselog, it->arg);
+	case STORE_REC_OUTBOX:
+		return it->outbox_cb(&it->rec.outbox, it->arg);
 	default:
 		return it->msg_cb(&it->rec.msg, it->arg);
 	}
@@ -1489,4 +1543,220 @@ store_flag_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uin
 	memcpy(prefix + 16, to, 32);
 	return store_walk(st, txn, DB_FLAGS, prefix, sizeof prefix, prefix, sizeof prefix,
 	    store_iter_rec, &it);
+}
+
+int
+store_case_get(struct store *st, MDB_txn *txn, const uint8_t id[16], struct case_rec *c)
+{
+	struct case_rec tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof tmp);
+	memcpy(tmp.id, id, 16);
+	if ((rc = store_rec_get(st, txn, STORE_REC_CASE, &tmp)) == 0)
+		*c = tmp;
+	return rc;
+}
+
+int
+store_case_put(struct store *st, MDB_txn *txn, const struct case_rec *c)
+{
+	return store_rec_put(st, txn, STORE_REC_CASE, c);
+}
+
+int
+store_case_iter(struct store *st, MDB_txn *txn, int (*cb)(const struct case_rec *, void *),
+    void *arg)
+{
+	struct store_iter it;
+
+	memset(&it, 0, sizeof it);
+	it.which = STORE_REC_CASE;
+	it.case_cb = cb;
+	it.arg = arg;
+	return store_walk(st, txn, DB_CASES, NULL, 0, NULL, 0, store_iter_rec, &it);
+}
+
+int
+store_report_get(struct store *st, MDB_txn *txn, const uint8_t id[16], struct report_rec *r)
+{
+	struct report_rec tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof tmp);
+	memcpy(tmp.id, id, 16);
+	if ((rc = store_rec_get(st, txn, STORE_REC_REPORT, &tmp)) == 0)
+		*r = tmp;
+	return rc;
+}
+
+int
+store_report_put(struct store *st, MDB_txn *txn, const struct report_rec *r)
+{
+	return store_rec_put(st, txn, STORE_REC_REPORT, r);
+}
+
+static void
+store_seal_key(uint8_t k[56], const uint8_t id[16], uint64_t seq, const uint8_t to[32])
+{
+	memcpy(k, id, 16);
+	store_be64(k + 16, seq);
+	memcpy(k + 24, to, 32);
+}
+
+int
+store_seal_put(struct store *st, MDB_txn *txn, const uint8_t id[16], uint64_t seq,
+    const uint8_t to[32], const uint8_t seal[80])
+{
+	uint8_t k[56];
+	MDB_val key, val;
+
+	store_seal_key(k, id, seq, to);
+	key.mv_data = k;
+	key.mv_size = sizeof k;
+	val.mv_data = (void *)seal;
+	val.mv_size = 80;
+	return store_put_raw(st, txn, DB_SEALS, &key, &val);
+}
+
+int
+store_seal_get(struct store *st, MDB_txn *txn, const uint8_t id[16], uint64_t seq,
+    const uint8_t to[32], uint8_t seal[80])
+{
+	uint8_t k[56];
+	MDB_val key, val;
+	int rc;
+
+	store_seal_key(k, id, seq, to);
+	key.mv_data = k;
+	key.mv_size = sizeof k;
+	if ((rc = store_get_raw(st, txn, DB_SEALS, &key, &val)) != 0)
+		return rc;
+	if (val.mv_size != 80) {
+		log_warnx("store: damaged seals record");
+		return -1;
+	}
+	memcpy(seal, val.mv_data, 80);
+	return 0;
+}
+
+int
+store_caselog_put(struct store *st, MDB_txn *txn, const struct caselog_rec *l)
+{
+	return store_rec_put(st, txn, STORE_REC_CASELOG, l);
+}
+
+int
+store_caselog_iter(struct store *st, MDB_txn *txn, const uint8_t id[16],
+    int (*cb)(const struct caselog_rec *, void *), void *arg)
+{
+	struct store_iter it;
+
+	memset(&it, 0, sizeof it);
+	it.which = STORE_REC_CASELOG;
+	it.caselog_cb = cb;
+	it.arg = arg;
+	return store_walk(st, txn, DB_CASELOG, id, 16, id, 16, store_iter_rec, &it);
+}
+
+int
+store_deadline_put(struct store *st, MDB_txn *txn, uint64_t ms, const uint8_t id[16])
+{
+	uint8_t k[24];
+	MDB_val key, val;
+
+	store_be64(k, ms);
+	memcpy(k + 8, id, 16);
+	key.mv_data = k;
+	key.mv_size = sizeof k;
+	val.mv_data = k;
+	val.mv_size = 0;
+	return store_put_raw(st, txn, DB_DEADLINES, &key, &val);
+}
+
+int
+store_deadline_del(struct store *st, MDB_txn *txn, uint64_t ms, const uint8_t id[16])
+{
+	uint8_t k[24];
+	MDB_val key;
+
+	store_be64(k, ms);
+	memcpy(k + 8, id, 16);
+	key.mv_data = k;
+	key.mv_size = sizeof k;
+	return store_del_raw(st, txn, DB_DEADLINES, &key);
+}
+
+struct store_first {
+	uint64_t	*ms;
+	uint8_t		*id;
+	int		 found;
+};
+
+static int
+store_deadline_first_cb(MDB_val *key, MDB_val *val, void *arg)
+{
+	struct store_first *f = arg;
+
+	(void)val;
+	if (key->mv_size != 24)
+		return -1;
+	*f->ms = store_load_be(key->mv_data, 8);
+	memcpy(f->id, (const uint8_t *)key->mv_data + 8, 16);
+	f->found = 1;
+	return 1;
+}
+
+int
+store_deadline_first(struct store *st, MDB_txn *txn, uint64_t *ms, uint8_t id[16])
+{
+	struct store_first f = { ms, id, 0 };
+
+	if (store_walk(st, txn, DB_DEADLINES, NULL, 0, NULL, 0, store_deadline_first_cb, &f) < 0)
+		return -1;
+	return f.found ? 0 : STORE_NOTFOUND;
+}
+
+static int
+store_outbox_last_cb(const struct outbox_rec *o, void *arg)
+{
+	*(uint64_t *)arg = o->seq;
+	return 0;
+}
+
+int
+store_outbox_add(struct store *st, MDB_txn *txn, struct outbox_rec *o)
+{
+	uint64_t last = 0;
+
+	if (store_outbox_iter(st, txn, store_outbox_last_cb, &last) < 0)
+		return -1;
+	o->seq = last + 1;
+	return store_rec_put(st, txn, STORE_REC_OUTBOX, o);
+}
+
+int
+store_outbox_iter(struct store *st, MDB_txn *txn, int (*cb)(const struct outbox_rec *, void *),
+    void *arg)
+{
+	struct store_iter it;
+
+	memset(&it, 0, sizeof it);
+	it.which = STORE_REC_OUTBOX;
+	it.outbox_cb = cb;
+	it.arg = arg;
+	return store_walk(st, txn, DB_OUTBOX, NULL, 0, NULL, 0, store_iter_rec, &it);
+}
+
+int
+store_user_iter(struct store *st, MDB_txn *txn, int (*cb)(const struct user_rec *, void *),
+    void *arg)
+{
+	struct store_iter it;
+
+	memset(&it, 0, sizeof it);
+	it.which = STORE_REC_USER;
+	it.user_cb = cb;
+	it.arg = arg;
+	return store_walk(st, txn, DB_USERS, NULL, 0, NULL, 0, store_iter_rec, &it);
 }

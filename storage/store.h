@@ -16,6 +16,12 @@
  *   modids   gid(16) || id(16)               -> seq(be64)  replay protection
  *   tombs    gid(16) || seq(be64)            -> tomb_rec   what is left of a redacted message
  *   flags    gid(16) || to(32) || seq(be64) || from(32) -> flag_rec
+ *   cases    case(16)                        -> case_rec   a case's current state
+ *   reports  case(16)                        -> report_rec the report as sent (immutable)
+ *   seals    case(16) || seq(be64) || to(32) -> 80 bytes   content keys (seq 0: the report)
+ *   caselog  case(16) || seq(be64)           -> caselog_rec signed steps of a case
+ *   deadlines deadline(be64) || case(16)     -> (empty)    unclaimed cases by deadline
+ *   outbox   seq(be64)                       -> outbox_rec for the parent node
  * A write transaction is opened by the caller (one per core-loop turn) and passed to
  * every put; nothing is durable until store_commit() returned 0. The environment is
  * opened without MDB_NOSYNC: a commit that returned is on disk.
@@ -75,6 +81,8 @@ struct user_rec {
 };
 int	 store_user_get(struct store *st, MDB_txn *txn, const uint8_t pk[32], struct user_rec *u);
 int	 store_user_put(struct store *st, MDB_txn *txn, const struct user_rec *u);
+int	 store_user_iter(struct store *st, MDB_txn *txn, int (*cb)(const struct user_rec *, void *),
+	    void *arg);
 
 struct group_rec {
 	uint8_t		gid[16];
@@ -229,6 +237,80 @@ int	 store_flag_put(struct store *st, MDB_txn *txn, const struct flag_rec *f);
 /* Call cb for each flag in gid addressed to `to`, by message seq. */
 int	 store_flag_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16], const uint8_t to[32],
 	    int (*cb)(const struct flag_rec *, void *), void *arg);
+
+/* A case's current state (the report itself is in report_rec). */
+struct case_rec {
+	uint8_t		id[16];
+	uint8_t		kind;		/* enum report_kind */
+	uint8_t		queue;		/* enum case_queue */
+	uint8_t		urgent;
+	char		area[13];
+	char		fraud_type[33];
+	uint8_t		reporter[32];
+	uint64_t	created_ms;
+	uint64_t	deadline_ms;	/* claim by */
+	char		state[17];	/* new, claimed, in_progress, resolved, escalated, ... */
+	uint8_t		handler[32];	/* all zero until claimed */
+	uint64_t	claimed_ms;
+	char		dept[65];	/* transferred to */
+	char		outcome[33];	/* resolve/reject label */
+	uint64_t	logseq;		/* seq of the newest log entry */
+	uint64_t	agree_seq;	/* seq of the newest "agree" entry, 0 if none */
+	uint8_t		mediator_room[16];	/* the group of a mediation, all zero if none */
+};
+int	 store_case_get(struct store *st, MDB_txn *txn, const uint8_t id[16], struct case_rec *c);
+int	 store_case_put(struct store *st, MDB_txn *txn, const struct case_rec *c);
+int	 store_case_iter(struct store *st, MDB_txn *txn, int (*cb)(const struct case_rec *, void *),
+	    void *arg);
+
+struct report_rec {
+	uint8_t		 id[16];
+	const uint8_t	*meta;
+	uint32_t	 metalen;
+	const uint8_t	*sig;		/* 64 bytes */
+	const uint8_t	*body;
+	uint32_t	 bodylen;
+};
+int	 store_report_get(struct store *st, MDB_txn *txn, const uint8_t id[16], struct report_rec *r);
+int	 store_report_put(struct store *st, MDB_txn *txn, const struct report_rec *r);
+
+int	 store_seal_put(struct store *st, MDB_txn *txn, const uint8_t id[16], uint64_t seq,
+	    const uint8_t to[32], const uint8_t seal[80]);
+/* Copies the seal into seal[80]. */
+int	 store_seal_get(struct store *st, MDB_txn *txn, const uint8_t id[16], uint64_t seq,
+	    const uint8_t to[32], uint8_t seal[80]);
+
+struct caselog_rec {
+	uint8_t		 id[16];
+	uint64_t	 seq;
+	uint64_t	 ts_ms;
+	const uint8_t	*entry;
+	uint32_t	 entrylen;
+	const uint8_t	*sig;		/* 64 bytes */
+	const uint8_t	*body;		/* sealed note or agreement; bodylen 0 if none */
+	uint32_t	 bodylen;
+};
+int	 store_caselog_put(struct store *st, MDB_txn *txn, const struct caselog_rec *l);
+int	 store_caselog_iter(struct store *st, MDB_txn *txn, const uint8_t id[16],
+	    int (*cb)(const struct caselog_rec *, void *), void *arg);
+
+int	 store_deadline_put(struct store *st, MDB_txn *txn, uint64_t ms, const uint8_t id[16]);
+int	 store_deadline_del(struct store *st, MDB_txn *txn, uint64_t ms, const uint8_t id[16]);
+/* The earliest deadline: 0 and *ms, id filled, or STORE_NOTFOUND. */
+int	 store_deadline_first(struct store *st, MDB_txn *txn, uint64_t *ms, uint8_t id[16]);
+
+struct outbox_rec {
+	uint64_t	 seq;
+	char		 dest[65];	/* the receiving node, by name until federation */
+	uint8_t		 id[16];	/* the case */
+	uint64_t	 ts_ms;
+	const uint8_t	*payload;	/* what to deliver */
+	uint32_t	 payloadlen;
+};
+/* Append with the next seq (set in *o). */
+int	 store_outbox_add(struct store *st, MDB_txn *txn, struct outbox_rec *o);
+int	 store_outbox_iter(struct store *st, MDB_txn *txn, int (*cb)(const struct outbox_rec *,
+	    void *), void *arg);
 
 /* Counts for operators and tests: entries in the named database ("msgs", "users", ...). */
 int	 store_count(struct store *st, MDB_txn *txn, const char *dbname, uint64_t *n);

@@ -25,6 +25,10 @@ enum store_record {
 	STORE_REC_MODLOG,	/* struct modlog_rec */
 	STORE_REC_TOMB,		/* struct tomb_rec */
 	STORE_REC_FLAG,		/* struct flag_rec */
+	STORE_REC_CASE,		/* struct case_rec */
+	STORE_REC_REPORT,	/* struct report_rec */
+	STORE_REC_CASELOG,	/* struct caselog_rec */
+	STORE_REC_OUTBOX,	/* struct outbox_rec */
 	STORE_REC__COUNT
 };
 

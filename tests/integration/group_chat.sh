@@ -25,12 +25,13 @@ check_eq "members in the officer's group list" 4 "$(jq -r .members <<<"$out")"
 step "everyone sends"
 texts=()
 senders=()
-for u in officer r1 r2 r3 officer r2; do
-	case $u in
-	officer) t="各位居民好，我是社区民警李警官，有事请在群里说。#${#texts[@]}" ;;
-	r1) t="Hello officer, 楼下的路灯坏了 (street light broken) #${#texts[@]}" ;;
-	r2) t="谢谢！电动车被盗怎么报案？ \"quotes\" & <tags> #${#texts[@]}" ;;
-	r3) t="Plain ASCII from resident three, with a tab	and emoji 🚓 #${#texts[@]}" ;;
+for u in officer r1 r2 r3 officer r2 r1; do
+	case $u$((${#texts[@]} > 5)) in
+	r11) t=$'第一行 line one\n第二行 line two\n\n  indented, after an empty line #'${#texts[@]} ;;
+	officer*) t="各位居民好，我是社区民警李警官，有事请在群里说。#${#texts[@]}" ;;
+	r1*) t="Hello officer, 楼下的路灯坏了 (street light broken) #${#texts[@]}" ;;
+	r2*) t="谢谢！电动车被盗怎么报案？ \"quotes\" & <tags> #${#texts[@]}" ;;
+	r3*) t="Plain ASCII from resident three, with a tab	and emoji 🚓 #${#texts[@]}" ;;
 	esac
 	send "$u" "$G" "$t" >/dev/null
 	texts+=("$t")
@@ -46,7 +47,7 @@ for u in officer r1 r2 r3; do
 	check_seqs_increase "messages $u reads" "$out"
 	# Names come from the node's registry, and match who sent.
 	names_got=$(jq -r '.sender_name' <<<"$out" | paste -sd '|')
-	check_eq "sender names $u sees" "民警 Li|张三|李四 Li Si|Resident Three|民警 Li|李四 Li Si" "$names_got"
+	check_eq "sender names $u sees" "民警 Li|张三|李四 Li Si|Resident Three|民警 Li|李四 Li Si|张三" "$names_got"
 	jq -e 'select((.id | test("^[0-9a-f]{32}$") | not) or (.ts | type) != "number" or .error != null)' \
 	    <<<"$out" >/dev/null && fail "$u: a message without a 32-hex id or numeric ts, or with an error: $out"
 	# By name as well as by id.

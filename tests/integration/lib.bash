@@ -403,13 +403,13 @@ check_seqs_increase() {
 	    >/dev/null <<<"$2" || fail "$1: seqs do not strictly increase: $(jq -c .seq <<<"$2" | tr '\n' ' ')"
 }
 
-# check_texts WHAT JSONLINES EXPECTED...: the messages' texts, in order, are EXPECTED.
+# check_texts WHAT JSONLINES EXPECTED...: the messages' texts, in order, are EXPECTED
+# (texts may hold newlines).
 check_texts() {
 	local what=$1 lines=$2 got want
 	shift 2
 	got=$(jq -c '.text' <<<"$lines" | jq -sc .)
-	want=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
-	[ $# -gt 0 ] || want='[]'
+	want=$(jq -nc '$ARGS.positional' --args "$@")
 	[ "$got" = "$want" ] || fail "$what: expected texts
   $want
 got

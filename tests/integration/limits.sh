@@ -22,6 +22,21 @@ out=$(yi_fails r3 read "$G")
 check_error "read by the refused joiner" "$out" 15 not_member
 yi officer group list >/dev/null	# keys for r1 and r2
 
+step "--max-group 3 with approval: requests wait; approving past the limit is refused"
+group_new P "Limits approval" --approval
+join r1 "$P_LINK" pending >/dev/null
+join r2 "$P_LINK" pending >/dev/null
+join r3 "$P_LINK" pending >/dev/null
+yi officer mod approve "$P" "$R1_ID" >/dev/null
+yi officer mod approve "$P" "$R2_ID" >/dev/null
+out=$(yi_fails officer mod approve "$P" "$R3_ID")
+check_error "approving a 4th member of a group of at most 3" "$out" 19 group_full
+out=$(yi officer group members "$P")
+check_eq "members of P in state member" 3 "$(jq -s '[.[] | select(.state == "member")] | length' <<<"$out")"
+out=$(yi_fails r3 read "$P")
+code=$(error_code "read by the requester left out" "$out")
+case $code in 15 | 22) ;; *) fail "read by the requester left out: expected 15 or 22, got: $out" ;; esac
+
 step "texts: 4096 bytes pass, 4097 bytes are refused"
 max=$(head -c 4096 /dev/zero | tr '\0' 'm')
 han=$(printf '汉%.0s' $(seq 1 1365))	# 4095 bytes of UTF-8

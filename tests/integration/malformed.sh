@@ -36,6 +36,9 @@ add "hex:85$(rid 10)$T$(mp_str register)$(mp_str user)$(bin 32)$(mp_str name)$(m
 add "hex:81${T}db7fffffff41" 1 0				# a string claiming 2 GiB
 add "zeros:300000" 7 0						# over 128 KiB
 add "text:{\"t\":\"group_list\"}" 1 0				# a text WebSocket message
+add "frag:7:zeros:300000" 7 0					# over 128 KiB, in 7 fragments
+add "frag:3:hex:82$(rid 13)$T$(mp_str group_list)" 10 13	# a request in 3 fragments
+add "frag:2:text:hello" 1 0					# a fragmented text message
 add "hex:82$(rid 11)$T$(mp_str group_list)" 10 11		# a request before login
 add "hex:83$(rid 12)$T$(mp_str history)$(mp_str group)$(bin 16)" 10 12	# another one
 
@@ -71,7 +74,7 @@ send officer "$G" "still works 仍然正常" >/dev/null
 out=$(yi officer group list)
 check_eq "groups of the officer" 1 "$(jq -s length <<<"$out")"
 
-step "after login, a bad frame still gets an error and the session goes on"
+step "a second raw connection, after the clients' work: the same answers"
 # A second raw connection, mixed with a normal client's work: nothing leaks across.
 out=$("$YISHI_BIN/wsraw" "$ST_URL" "hex:c1" "hex:82$(rid 20)$T$(mp_str group_list)" 2>/dev/null) ||
     fail "second wsraw connection: $out"

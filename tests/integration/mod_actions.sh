@@ -120,7 +120,7 @@ join tgt "$G_LINK" member >/dev/null
 step "demote and transfer"
 refused "demote by a moderator" 12 forbidden mod1 mod demote "$G" "$OFFICER_ID" >/dev/null
 refused "transfer by a moderator" 12 forbidden mod1 mod transfer "$G" "$RES_ID" >/dev/null
-refused "transfer by a resident" 12 forbidden res mod transfer "$G" "$RES_ID" >/dev/null
+refused "transfer by a resident" 12 forbidden res mod transfer "$G" "$MOD1_ID" >/dev/null
 check_eq "owner unchanged" owner "$(member_field officer "$G" "$OFFICER_ID" role)"
 
 step "station-ban: refused for a resident and for police"

@@ -11,10 +11,12 @@ mod_up() {
 	group_new G "治安群 Moderated"
 }
 
-# resident USER NAME: a new resident who joins G by its invite link.
+# resident USER NAME: a new resident who joins G by its invite link; the officer's
+# client then boxes the group key to them (any login of a key holder does).
 resident() {
 	user_new "$1" "$2"
 	join "$1" "$G_LINK" member >/dev/null
+	yi officer group list >/dev/null
 }
 
 # member_field WHO G USER_ID FIELD: FIELD of USER_ID in WHO's members list of G

@@ -86,6 +86,14 @@ check_eq "seqs watched vs read" \
 lines=$(jq -c 'select(.text != null and (.text | startswith("实时消息")))' <"$af")
 check_texts "texts the all-groups watcher shows" "$lines" "${want[@]}"
 
+step "the watcher's own home sends and reads while it watches"
+send watcher "$W" "sent from the watching home 同一账户" >/dev/null
+out=$(yi watcher read "$W" --since "$(jq -r .seq <<<"$lines" | tail -n 1)")
+check_texts "messages after the five" "$out" "sent from the watching home 同一账户"
+kill -0 "$wpid" 2>/dev/null || fail "yishi watch died when its home sent: $(cat "$wf.err")"
+got_own() { texts_in "$af" | grep -q '^sent from the watching home'; }
+wait_for "the all-groups watcher shows the watcher's message" 5 got_own
+
 step "SIGTERM stops the watchers with exit 0"
 for pid in "$wpid" "$apid"; do
 	rc=0

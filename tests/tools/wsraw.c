@@ -19,6 +19,8 @@
  *     hex:8201a174...	these bytes, as a binary message
  *     zeros:N		N zero bytes, as a binary message (for oversized frames)
  *     text:STRING	STRING as a text message
+ *     frag:N:PAYLOAD	any of the above, sent as N WebSocket fragments (continuation
+ *			frames), one per writeable turn
  * Exit status: 0 if every payload got a reply and the connection was still open a
  * moment after the last one, 1 otherwise, 2 for bad usage.
  *
@@ -53,6 +55,8 @@ struct wsraw_msg {
 	int		 text;
 	size_t		 len;
 	unsigned char	*buf;
+	unsigned	 nfrag;		/* WebSocket fragments to send it in (>= 1) */
+	unsigned	 sent;		/* fragments sent so far */
 };
 
 struct wsraw {
@@ -83,7 +87,7 @@ static void
 wsraw_usage(void)
 {
 	fprintf(stderr, "usage: wsraw [--timeout SECONDS] ws://HOST:PORT PAYLOAD...\n"
-	    "PAYLOAD: hex:BYTES | zeros:N | text:STRING\n");
+	    "PAYLOAD: hex:BYTES | zeros:N | text:STRING | frag:N:PAYLOAD\n");
 	exit(2);
 }
 
@@ -117,8 +121,18 @@ wsraw_msg_new(const char *arg)
 	char *end;
 	int hi, lo;
 
+	if (strncmp(arg, "frag:", 5) == 0) {
+		errno = 0;
+		n = strtoul(arg + 5, &end, 10);
+		if (arg[5] == '\0' || *end != ':' || errno != 0 || n < 1 || n > 1000)
+			goto bad;
+		m = wsraw_msg_new(end + 1);
+		m->nfrag = (unsigned)n;
+		return m;
+	}
 	if ((m = calloc(1, sizeof *m)) == NULL)
 		goto nomem;
+	m->nfrag = 1;
 	if (strncmp(arg, "hex:", 4) == 0) {
 		p = arg + 4;
 		n = strlen(p);
@@ -151,8 +165,8 @@ wsraw_msg_new(const char *arg)
 		goto bad;
 	return m;
 bad:
-	fprintf(stderr, "wsraw: bad payload '%.40s' (hex:BYTES, zeros:N or text:STRING)\n",
-	    arg);
+	fprintf(stderr, "wsraw: bad payload '%.40s' (hex:BYTES, zeros:N, text:STRING or "
+	    "frag:N:PAYLOAD)\n", arg);
 	exit(2);
 nomem:
 	fprintf(stderr, "wsraw: out of memory\n");
@@ -260,19 +274,38 @@ wsraw_writeable(struct lws *wsi)
 {
 	struct wsraw *w = &wsraw_self;
 	struct wsraw_msg *m = w->pending;
-	int n;
+	unsigned char *frag;
+	size_t off, len;
+	int n, flags;
 
 	if (m == NULL)
 		return 0;
-	w->pending = NULL;
+	/* Fragment i of n covers [len * i / n, len * (i + 1) / n). */
+	off = m->len * m->sent / m->nfrag;
+	len = m->len * (m->sent + 1) / m->nfrag - off;
+	flags = m->sent == 0 ? (m->text ? LWS_WRITE_TEXT : LWS_WRITE_BINARY) :
+	    LWS_WRITE_CONTINUATION;
+	if (m->sent + 1 < m->nfrag)
+		flags |= LWS_WRITE_NO_FIN;
+	/* Each fragment gets its own LWS_PRE headroom for lws's frame header. */
+	if ((frag = malloc(LWS_PRE + len + 1)) == NULL) {
+		wsraw_closed("out of memory");
+		return -1;
+	}
+	memcpy(frag + LWS_PRE, m->buf + LWS_PRE + off, len);
 	/* lws keeps and sends later what the socket does not take at once. */
-	n = lws_write(wsi, m->buf + LWS_PRE, m->len, m->text ? LWS_WRITE_TEXT :
-	    LWS_WRITE_BINARY);
-	wsraw_msg_free(m);
+	n = lws_write(wsi, frag + LWS_PRE, len, (enum lws_write_protocol)flags);
+	free(frag);
 	if (n < 0) {
 		wsraw_closed("write failed");
 		return -1;
 	}
+	if (++m->sent < m->nfrag) {
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	w->pending = NULL;
+	wsraw_msg_free(m);
 	return 0;
 }
 

@@ -630,7 +630,7 @@ main(void)
 		rid = moderate(&res1, &res1.id, officer.id.pk, MA_KICK, gid, res2.id.pk, 0, "", NULL);
 		turn();
 		CHECK_EQ(reply_code(res1.sid, rid), WE_FORBIDDEN);	/* another's name */
-		rid = moderate(&officer, &officer.id, officer.id.pk, MA_KICK, gid, officer.id.pk, 0,
+		rid = moderate(&officer, &officer.id, officer.id.pk, MA_PROMOTE, gid, officer.id.pk, 0,
 		    "", NULL);
 		turn();
 		CHECK_EQ(reply_code(officer.sid, rid), WE_INVALID);	/* oneself */
