@@ -17,6 +17,7 @@
 #include "proto/crypto.h"
 #include "proto/log.h"
 #include "proto/modev.h"
+#include "proto/case.h"
 #include "storage/store.h"
 #include "tests/unit/check.h"
 
@@ -260,6 +261,67 @@ drain(sid_t sid)
 		got_free(g);
 }
 
+/* Queue a report of kind by u, its body key sealed to each of `to`. */
+static uint64_t
+report(struct user *u, int kind, int urgent, uint8_t id[16], const uint8_t (*to)[32], int nto)
+{
+	struct report_meta m;
+	struct wire_rec r, seals[8];
+	uint8_t meta[REPORT_META_MAX], sig[64], key[32], body[64], sl[8][REPORT_SEAL_BYTES];
+	size_t len;
+	int i;
+
+	memset(&m, 0, sizeof m);
+	randombytes_buf(m.id, 16);
+	memcpy(id, m.id, 16);
+	memcpy(m.reporter, u->id.pk, 32);
+	m.kind = kind;
+	m.urgent = (uint8_t)urgent;
+	snprintf(m.area, sizeof m.area, "330281");
+	m.ts_ms = node_now_ms();
+	snprintf(m.fraud_type, sizeof m.fraud_type, "investment");
+	len = report_meta_encode(&m, meta, sizeof meta);
+	report_meta_sign(&u->id, meta, len, sig);
+	report_seal_body(meta, len, (const uint8_t *)"\x81\xa4text\xa1x", 8, key, body);
+	for (i = 0; i < nto; i++) {
+		if (report_seal_key(key, to[i], sl[i]) != 0)
+			exit(1);
+		wire_rec_init(&seals[i], &wire_records[WR_SEALREC]);
+		wire_set_bin(&seals[i], WF_TO, to[i], 32);
+		wire_set_bin(&seals[i], WF_SEAL, sl[i], REPORT_SEAL_BYTES);
+	}
+	wire_rec_init(&r, &wire_kinds[WK_REPORT]);
+	wire_set_bin(&r, WF_META, meta, len);
+	wire_set_bin(&r, WF_SIG, sig, 64);
+	wire_set_bin(&r, WF_BODY, body, 24 + 8 + 16);
+	wire_set_array(&r, WF_SEALS, seals, (uint32_t)nto);
+	return request(u->sid, WK_REPORT, &r, NULL);
+}
+
+/* Queue a case entry by u. */
+static uint64_t
+case_step(struct user *u, const uint8_t id[16], int action, const char *arg)
+{
+	struct case_entry e;
+	struct wire_rec r;
+	uint8_t entry[CASE_ENTRY_MAX], sig[64];
+	size_t len;
+
+	memset(&e, 0, sizeof e);
+	memcpy(e.case_id, id, 16);
+	e.action = action;
+	memcpy(e.actor, u->id.pk, 32);
+	snprintf(e.arg, sizeof e.arg, "%s", arg);
+	e.ts_ms = node_now_ms();
+	randombytes_buf(e.id, sizeof e.id);
+	len = case_entry_encode(&e, entry, sizeof entry);
+	case_entry_sign(&u->id, entry, len, sig);
+	wire_rec_init(&r, &wire_kinds[WK_CASE_ACT]);
+	wire_set_bin(&r, WF_ENTRY, entry, len);
+	wire_set_bin(&r, WF_SIG, sig, 64);
+	return request(u->sid, WK_CASE_ACT, &r, NULL);
+}
+
 /* Queue a moderation event signed by `by`, naming `actor` (normally the same). */
 static uint64_t
 moderate(struct user *u, const struct ident *by, const uint8_t *actor, int action,
@@ -332,6 +394,13 @@ main(void)
 
 	conf.max_group = 3;
 	conf.newcomer_slow = 0;
+	conf.deadline_s[RK_FRAUD][1] = 1;	/* urgent fraud: claim within a second */
+	conf.deadline_s[RK_FRAUD][0] = 3600;
+	conf.deadline_s[RK_DISPUTE][0] = 3600;
+	conf.deadline_s[RK_NONPOLICE][0] = 3600;
+	snprintf(conf.parent, sizeof conf.parent, "bureau");
+	snprintf(conf.depts[0], sizeof conf.depts[0], "12345");
+	conf.ndepts = 1;
 	conf.rate_per_min = 60;
 	conf.rate_burst = 5;
 	conf.max_sessions = 64;
@@ -746,6 +815,118 @@ main(void)
 			    e.f[WF_SIG].p) == 0);
 		}
 		got_free(gg);
+		drain(officer.sid);
+		drain(res1.sid);
+		drain(res2.sid);
+	}
+
+	/* Cases: routing by kind, who may act, feedback, a deadline escalation. */
+	{
+		uint8_t cid[16], cid2[16], to[2][32];
+		struct got *gg;
+		struct wire_rec e;
+		int n;
+
+		drain(officer.sid);
+		drain(res1.sid);
+		memcpy(to[0], officer.id.pk, 32);	/* police: the anti-fraud queue */
+		memcpy(to[1], res1.id.pk, 32);		/* the reporter itself */
+		rid = report(&res1, RK_DISPUTE, 0, cid, to, 2);	/* police do not mediate */
+		turn();
+		CHECK_EQ(reply_code(res1.sid, rid), WE_INVALID);
+		memcpy(to[0], res2.id.pk, 32);
+		rid = report(&res1, RK_FRAUD, 0, cid, to, 2);	/* a resident may not read it */
+		turn();
+		CHECK_EQ(reply_code(res1.sid, rid), WE_INVALID);
+		memcpy(to[0], officer.id.pk, 32);
+		rid = report(&res1, RK_FRAUD, 0, cid, to, 2);
+		turn();
+		gg = reply(res1.sid, rid);
+		CHECK(gg != NULL && gg->f.kind == WK_REPORTED &&
+		    gg->f.r.f[WF_QUEUE].len == strlen("anti-fraud"));
+		got_free(gg);
+		rid = case_step(&res2, cid, CA_CLAIM, "");
+		turn();
+		CHECK_EQ(reply_code(res2.sid, rid), WE_FORBIDDEN);	/* not even theirs */
+		rid = case_step(&res1, cid, CA_CLAIM, "");
+		turn();
+		CHECK_EQ(reply_code(res1.sid, rid), WE_FORBIDDEN);	/* the reporter */
+		simple(&res1, WK_SUBSCRIBE, NULL);
+		turn();
+		drain(res1.sid);
+		rid = case_step(&officer, cid, CA_CLAIM, "");
+		turn();
+		CHECK_EQ(reply_code(officer.sid, rid), 0);
+		gg = pop(res1.sid);			/* the reporter hears of it */
+		CHECK(gg != NULL && gg->f.kind == WK_EV_CASE);
+		got_free(gg);
+		rid = case_step(&officer, cid, CA_CLAIM, "");
+		turn();
+		CHECK_EQ(reply_code(officer.sid, rid), WE_INVALID);	/* already claimed */
+		rid = case_step(&officer, cid, CA_RESOLVE, "stopped-payment");
+		turn();
+		CHECK_EQ(reply_code(officer.sid, rid), 0);
+		rid = case_step(&officer, cid, CA_REJECT, "");
+		turn();
+		CHECK_EQ(reply_code(officer.sid, rid), WE_INVALID);	/* final */
+
+		/* An urgent fraud report nobody claims: escalated by the node after 1 s. */
+		rid = report(&res1, RK_FRAUD, 1, cid2, to, 2);
+		turn();
+		CHECK_EQ(reply_code(res1.sid, rid), 0);
+		drain(res1.sid);
+		sleep(2);
+		CHECK(case_deadlines_run(&core) == 0);
+		turn();
+		gg = pop(res1.sid);
+		CHECK(gg != NULL && gg->f.kind == WK_EV_CASE);
+		got_free(gg);
+		{
+			struct wire_rec cr;
+
+			wire_rec_init(&cr, &wire_kinds[WK_CASE_GET]);
+			wire_set_bin(&cr, WF_CASE, cid2, 16);
+			rid = request(officer.sid, WK_CASE_GET, &cr, NULL);
+			turn();
+			gg = reply(officer.sid, rid);
+			CHECK(gg != NULL && gg->f.kind == WK_CASE &&
+			    gg->f.r.f[WF_STATE].len == strlen("escalated") &&
+			    memcmp(gg->f.r.f[WF_STATE].p, "escalated", 9) == 0 &&
+			    gg->f.r.f[WF_LOG].len == 1 &&
+			    wire_array_get(&gg->f.r.f[WF_LOG], 0, &wire_records[WR_CASEENT], &e) ==
+			    WE_OK);
+			if (gg != NULL && gg->f.kind == WK_CASE) {
+				struct case_entry ce;
+
+				CHECK(case_entry_decode(e.f[WF_ENTRY].p, e.f[WF_ENTRY].len, &ce) == 0 &&
+				    ce.action == CA_ESCALATE &&
+				    memcmp(ce.actor, ni.id.pk, 32) == 0 &&
+				    case_entry_verify(ni.id.pk, e.f[WF_ENTRY].p, e.f[WF_ENTRY].len,
+				    e.f[WF_SIG].p) == 0);
+			}
+			got_free(gg);
+			/* A resident who neither reported nor handles it cannot read it. */
+			rid = request(res2.sid, WK_CASE_GET, &cr, NULL);
+			turn();
+			CHECK_EQ(reply_code(res2.sid, rid), WE_FORBIDDEN);
+		}
+
+		/* The figures: two fraud cases this week, one resolved, one escalated. */
+		rid = simple(&officer, WK_STATS_GET, NULL);
+		turn();
+		gg = reply(officer.sid, rid);
+		n = 0;
+		for (i = 0; gg != NULL && i < (int)gg->f.r.f[WF_ROWS].len; i++) {
+			CHECK(wire_array_get(&gg->f.r.f[WF_ROWS], (uint32_t)i, &wire_records[WR_STAT],
+			    &e) == WE_OK);
+			n += (int)e.f[WF_COUNT].u;
+		}
+		CHECK_EQ(n, 2);
+		CHECK(gg != NULL && gg->f.r.f[WF_ROWS].len == 2);
+		got_free(gg);
+		rid = simple(&res2, WK_STATS_GET, NULL);
+		turn();
+		CHECK_EQ(reply_code(res2.sid, rid), WE_FORBIDDEN);
 		drain(officer.sid);
 		drain(res1.sid);
 		drain(res2.sid);

@@ -1,0 +1,235 @@
+/*
+ * test_case.c: reports, case entries and agreements: canonical encodings, strict
+ * decoding, sealing to readers only, and offline verification of signed agreements
+ * (both parties signed: verifies; one byte changed or a party missing: does not).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "proto/case.h"
+#include "tests/unit/check.h"
+
+static void
+seeded(struct ident *id, uint8_t base)
+{
+	uint8_t seed[32], sk[64], pk[32];
+	int i;
+
+	for (i = 0; i < 32; i++)
+		seed[i] = (uint8_t)(base + i);
+	crypto_sign_seed_keypair(pk, sk, seed);
+	if (ident_from_sk(id, sk) != 0)
+		check_fail++;
+}
+
+/* Write a signed agreement file with the given sign entries. */
+static size_t
+agreement_file(const uint8_t *doc, size_t doclen, const uint8_t (*ent)[CASE_ENTRY_MAX],
+    const size_t *entlen, const uint8_t (*sig)[64], int n, msgpack_sbuffer *sb)
+{
+	msgpack_packer pk;
+	int i;
+
+	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	msgpack_pack_str_with_body(&pk, "doc", 3);
+	msgpack_pack_bin_with_body(&pk, doc, doclen);
+	msgpack_pack_str_with_body(&pk, "signs", 5);
+	msgpack_pack_array(&pk, (size_t)n);
+	for (i = 0; i < n; i++) {
+		msgpack_pack_map(&pk, 2);
+		msgpack_pack_str_with_body(&pk, "entry", 5);
+		msgpack_pack_bin_with_body(&pk, ent[i], entlen[i]);
+		msgpack_pack_str_with_body(&pk, "sig", 3);
+		msgpack_pack_bin_with_body(&pk, sig[i], 64);
+	}
+	return sb->size;
+}
+
+int
+main(void)
+{
+	struct ident rep, police, mediator, other, outsider;
+	struct report_meta m, back;
+	struct report_body b, bb;
+	struct case_entry e, eb;
+	static struct agreement a, ab;
+	uint8_t meta[REPORT_META_MAX], key[32], key2[32], seal[REPORT_SEAL_BYTES], sig[64];
+	uint8_t body[8192], pt[8192], entry[CASE_ENTRY_MAX], bad[REPORT_META_MAX];
+	static uint8_t doc[AGREEMENT_MAX];
+	uint8_t ents[2][CASE_ENTRY_MAX], sigs[2][64];
+	size_t entlens[2];
+	char hex[2 * REPORT_META_MAX + 1], hash[AGREEMENT_HASH_HEX], why[200];
+	msgpack_sbuffer sb;
+	size_t len, blen, doclen, i;
+	int k;
+
+	if (crypto_init() != 0)
+		return 1;
+	seeded(&rep, 0x00);
+	seeded(&police, 0x40);
+	seeded(&mediator, 0x60);
+	seeded(&other, 0x80);
+	seeded(&outsider, 0xa0);
+
+	/* Report metadata: canonical, a known answer, strict. */
+	memset(&m, 0, sizeof m);
+	for (i = 0; i < 16; i++)
+		m.id[i] = (uint8_t)(0x10 + i);
+	memcpy(m.reporter, rep.pk, 32);
+	m.kind = RK_FRAUD;
+	m.urgent = 1;
+	snprintf(m.area, sizeof m.area, "330281");
+	m.ts_ms = 1795494747478ULL;
+	snprintf(m.fraud_type, sizeof m.fraud_type, "fake-service");
+	len = report_meta_encode(&m, meta, sizeof meta);
+	CHECK(len > 0 && meta[0] == 0x9a);
+	hex_encode(hex, meta, len);
+	CHECK(strcmp(hex, "9aae79697368692f7265706f72742f31c410101112131415161718191a1b1c1d1e1f"
+	    "c42003a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8a56672"
+	    "61756401a6333330323831cf000001a20bd39d56ac66616b652d73657276696365c41000000000"
+	    "00000000000000000000000000") == 0);
+	CHECK(report_meta_decode(meta, len, &back) == 0 && back.kind == RK_FRAUD &&
+	    back.urgent == 1 && strcmp(back.area, "330281") == 0 &&
+	    strcmp(back.fraud_type, "fake-service") == 0 && back.ts_ms == m.ts_ms);
+	CHECK(report_meta_decode(meta, len - 1, &back) != 0);
+	memcpy(bad, meta, len);
+	bad[len] = 0;
+	CHECK(report_meta_decode(bad, len + 1, &back) != 0);
+	m.kind = 7;
+	CHECK(report_meta_encode(&m, meta, sizeof meta) == 0);
+	m.kind = RK_FRAUD;
+	snprintf(m.area, sizeof m.area, "33A2");
+	CHECK(report_meta_encode(&m, meta, sizeof meta) == 0);	/* digits only */
+	snprintf(m.area, sizeof m.area, "330281");
+	len = report_meta_encode(&m, meta, sizeof meta);
+	report_meta_sign(&rep, meta, len, sig);
+	CHECK(report_meta_verify(rep.pk, meta, len, sig) == 0);
+	CHECK(report_meta_verify(police.pk, meta, len, sig) != 0);
+	for (k = 0; k < RK__COUNT; k++)
+		CHECK(report_kind_parse(report_kind_names[k]) == k);
+	CHECK(report_kind_queue(RK_FRAUD) == CQ_ANTIFRAUD &&
+	    report_kind_queue(RK_DISPUTE) == CQ_MEDIATION &&
+	    report_kind_queue(RK_NONPOLICE) == CQ_TRANSFER);
+
+	/* The body opens only with the key sealed to a reader, only under its metadata. */
+	memset(&b, 0, sizeof b);
+	snprintf(b.text, sizeof b.text, "自称客服让我转账到安全账户");
+	snprintf(b.amount, sizeof b.amount, "12000");
+	snprintf(b.accounts[0], sizeof b.accounts[0], "6222 0000 1111");
+	b.naccounts = 1;
+	snprintf(b.phones[0], sizeof b.phones[0], "+86 400 000 0000");
+	snprintf(b.phones[1], sizeof b.phones[1], "95588");
+	b.nphones = 2;
+	msgpack_sbuffer_init(&sb);
+	CHECK(report_body_encode(&b, &sb) == 0);
+	CHECK(report_body_decode(sb.data, sb.size, &bb) == 0 && strcmp(bb.text, b.text) == 0 &&
+	    strcmp(bb.amount, "12000") == 0 && bb.naccounts == 1 && bb.nphones == 2 &&
+	    strcmp(bb.phones[1], "95588") == 0);
+	report_seal_body(meta, len, (const uint8_t *)sb.data, sb.size, key, body);
+	blen = 24 + sb.size + 16;
+	CHECK(report_seal_key(key, police.pk, seal) == 0);
+	CHECK(report_open_key(&police, seal, key2) == 0 && memcmp(key, key2, 32) == 0);
+	CHECK(report_open_key(&outsider, seal, key2) != 0);
+	CHECK(report_open_body(key, meta, len, body, blen, pt) == 0 &&
+	    memcmp(pt, sb.data, sb.size) == 0);
+	meta[len - 1] ^= 1;				/* other metadata: refused */
+	CHECK(report_open_body(key, meta, len, body, blen, pt) != 0);
+	meta[len - 1] ^= 1;
+	body[30] ^= 1;
+	CHECK(report_open_body(key, meta, len, body, blen, pt) != 0);
+	body[30] ^= 1;
+	/* Strict body decoding: a repeated key, an unknown key, a missing text. */
+	{
+		static const uint8_t dup[] = { 0x82, 0xa4, 't', 'e', 'x', 't', 0xa1, 'a',
+		    0xa4, 't', 'e', 'x', 't', 0xa1, 'b' };
+		static const uint8_t unk[] = { 0x82, 0xa4, 't', 'e', 'x', 't', 0xa1, 'a',
+		    0xa3, 'f', 'o', 'o', 0xa1, 'b' };
+		static const uint8_t notext[] = { 0x81, 0xa6, 'a', 'm', 'o', 'u', 'n', 't', 0xa1,
+		    '1' };
+		static const uint8_t hugelist[] = { 0x82, 0xa4, 't', 'e', 'x', 't', 0xa1, 'a',
+		    0xa6, 'p', 'h', 'o', 'n', 'e', 's', 0xdd, 0xff, 0xff, 0xff, 0xff };
+
+		CHECK(report_body_decode(dup, sizeof dup, &bb) != 0);
+		CHECK(report_body_decode(unk, sizeof unk, &bb) != 0);
+		CHECK(report_body_decode(notext, sizeof notext, &bb) != 0);
+		CHECK(report_body_decode(hugelist, sizeof hugelist, &bb) != 0);
+	}
+	msgpack_sbuffer_destroy(&sb);
+
+	/* Case entries. */
+	memset(&e, 0, sizeof e);
+	memcpy(e.case_id, m.id, 16);
+	e.action = CA_CLAIM;
+	memcpy(e.actor, police.pk, 32);
+	e.ts_ms = 1795494747478ULL;
+	len = case_entry_encode(&e, entry, sizeof entry);
+	CHECK(len > 0 && case_entry_decode(entry, len, &eb) == 0 && eb.action == CA_CLAIM);
+	case_entry_sign(&police, entry, len, sig);
+	CHECK(case_entry_verify(police.pk, entry, len, sig) == 0);
+	entry[20] ^= 1;
+	CHECK(case_entry_verify(police.pk, entry, len, sig) != 0);
+	CHECK(case_entry_decode(entry, len - 1, &eb) != 0);
+	for (k = 0; k < CA__COUNT; k++)
+		CHECK(case_action_parse(case_action_names[k]) == k);
+
+	/* An agreement signed by both parties verifies offline. */
+	memset(&a, 0, sizeof a);
+	memcpy(a.case_id, m.id, 16);
+	memcpy(a.mediator, mediator.pk, 32);
+	memcpy(a.parties[0], rep.pk, 32);
+	memcpy(a.parties[1], other.pk, 32);
+	a.nparties = 2;
+	snprintf(a.text, sizeof a.text, "双方同意：王师傅赔偿李阿姨 800 元，三日内付清。");
+	a.ts_ms = 1795494747478ULL;
+	doclen = agreement_encode(&a, doc, sizeof doc);
+	CHECK(doclen > 0 && agreement_decode(doc, doclen, &ab) == 0 && ab.nparties == 2 &&
+	    strcmp(ab.text, a.text) == 0);
+	agreement_hash(doc, doclen, hash);
+	for (k = 0; k < 2; k++) {
+		struct ident *who = k == 0 ? &rep : &other;
+
+		memset(&e, 0, sizeof e);
+		memcpy(e.case_id, m.id, 16);
+		e.action = CA_SIGN;
+		memcpy(e.actor, who->pk, 32);
+		snprintf(e.arg, sizeof e.arg, "%s", hash);
+		e.ts_ms = 1795494747478ULL + (uint64_t)k;
+		e.id[0] = (uint8_t)k;
+		entlens[k] = case_entry_encode(&e, ents[k], sizeof ents[k]);
+		case_entry_sign(who, ents[k], entlens[k], sigs[k]);
+	}
+	msgpack_sbuffer_init(&sb);
+	agreement_file(doc, doclen, ents, entlens, sigs, 2, &sb);
+	CHECK(agreement_file_verify(sb.data, sb.size, &ab, why, sizeof why) == 0);
+	msgpack_sbuffer_clear(&sb);
+	agreement_file(doc, doclen, ents, entlens, sigs, 1, &sb);	/* one party missing */
+	CHECK(agreement_file_verify(sb.data, sb.size, &ab, why, sizeof why) != 0 &&
+	    strstr(why, "no valid signature") != NULL);
+	msgpack_sbuffer_clear(&sb);
+	doc[doclen - 12] ^= 1;						/* tampered text */
+	agreement_file(doc, doclen, ents, entlens, sigs, 2, &sb);
+	CHECK(agreement_file_verify(sb.data, sb.size, &ab, why, sizeof why) != 0);
+	doc[doclen - 12] ^= 1;
+	msgpack_sbuffer_clear(&sb);
+	sigs[1][5] ^= 1;						/* a forged signature */
+	agreement_file(doc, doclen, ents, entlens, sigs, 2, &sb);
+	CHECK(agreement_file_verify(sb.data, sb.size, &ab, why, sizeof why) != 0);
+	msgpack_sbuffer_destroy(&sb);
+	{
+		static const uint8_t huge[] = { 0x82, 0xa3, 'd', 'o', 'c', 0xc4, 0x01, 0x00,
+		    0xa5, 's', 'i', 'g', 'n', 's', 0xdd, 0xff, 0xff, 0xff, 0xff };
+
+		CHECK(agreement_file_verify(huge, sizeof huge, &ab, why, sizeof why) != 0);
+	}
+
+	ident_wipe(&rep);
+	ident_wipe(&police);
+	ident_wipe(&mediator);
+	ident_wipe(&other);
+	ident_wipe(&outsider);
+	return check_done("case");
+}
