@@ -10,18 +10,35 @@
 int
 account_load(struct account *a, const char *homedir, struct cerr *e)
 {
-	int rc;
-
 	memset(a, 0, sizeof *a);
 	if (home_init(&a->home, homedir, e) == -1)
 		return -1;
 	if (home_ident_load(&a->home, &a->me, a->name, sizeof a->name, e) == -1)
 		return -1;
-	if ((rc = home_node_load(&a->home, &a->node, e)) == -1) {
+	if (home_nodes_load(&a->home, &a->nodes, e) == -1) {
 		account_wipe(a);
 		return -1;
 	}
-	a->enrolled = rc == 1;
+	if ((a->enrolled = a->nodes.n > 0))
+		a->node = a->nodes.v[0];
+	return 0;
+}
+
+int
+account_use(struct account *a, const char *url, struct cerr *e)
+{
+	struct session_url u;
+	int idx;
+
+	if (session_url_parse(url, &u, e) == -1)
+		return -1;
+	if ((idx = home_nodes_find(&a->nodes, u.canon)) == -1) {
+		cerr_set(e, CE_NOT_ENROLLED, "not enrolled with %s: run `yishi enroll --node "
+		    "%s` first (`yishi id show` lists your nodes)", u.canon, u.canon);
+		return -1;
+	}
+	a->node = a->nodes.v[idx];
+	a->chosen = 1;
 	return 0;
 }
 
@@ -37,15 +54,16 @@ account_check_pin(const struct account *a, const char *canon, const uint8_t *nod
     struct cerr *e)
 {
 	char got[YISHI_PK_BYTES * 2 + 1], want[YISHI_PK_BYTES * 2 + 1];
+	int idx;
 
-	if (!a->enrolled || strcmp(a->node.url, canon) != 0 ||
-	    memcmp(a->node.node, node_pk, YISHI_PK_BYTES) == 0)
+	if ((idx = home_nodes_find(&a->nodes, canon)) == -1 || a->repin ||
+	    memcmp(a->nodes.v[idx].node, node_pk, YISHI_PK_BYTES) == 0)
 		return 0;
 	hex_encode(got, node_pk, YISHI_PK_BYTES);
-	hex_encode(want, a->node.node, YISHI_PK_BYTES);
+	hex_encode(want, a->nodes.v[idx].node, YISHI_PK_BYTES);
 	cerr_set(e, CE_NODE_MISMATCH, "node at %s presents key %.16s..., not the pinned "
 	    "%.16s...: possible impersonation, refusing (if the station really changed "
-	    "its key, remove %s/node and enroll again)", canon, got, want, a->home.dir);
+	    "its key, run `yishi enroll --node %s --force`)", canon, got, want, canon);
 	return -1;
 }
 
@@ -73,7 +91,7 @@ account_hello(struct account *a, struct session *s, enum wire_kind k, const char
 /* Check the welcome's certificate and record what it says in the node file. */
 static int
 account_welcome(struct account *a, struct session *s, const struct wire_frame *w,
-    struct cerr *e)
+    enum account_mode mode, struct cerr *e)
 {
 	const struct wire_frame *ch = session_challenge(s);
 	const uint8_t *node_pk = ch->r.f[WF_NODE].p;
@@ -81,6 +99,7 @@ account_welcome(struct account *a, struct session *s, const struct wire_frame *w
 	const char *canon = session_url(s)->canon;
 	struct home_node n;
 	struct role_cert rc;
+	int idx, flags;
 
 	if (memcmp(w->r.f[WF_USER].p, a->me.pk, YISHI_PK_BYTES) != 0 ||
 	    cert->len > sizeof n.cert ||
@@ -97,13 +116,15 @@ account_welcome(struct account *a, struct session *s, const struct wire_frame *w
 	snprintf(n.role, sizeof n.role, "%s", rc.role);
 	memcpy(n.cert, cert->p, cert->len);
 	n.certlen = cert->len;
-	if (a->enrolled && strcmp(a->node.url, n.url) == 0 &&
-	    memcmp(a->node.node, n.node, YISHI_PK_BYTES) == 0 &&
-	    strcmp(a->node.role, n.role) == 0 && a->node.certlen == n.certlen &&
-	    memcmp(a->node.cert, n.cert, n.certlen) == 0)
-		return 0;
-	if (home_node_save(&a->home, &n, e) == -1)
-		return -1;
+	flags = (mode == ACCOUNT_ENROLL ? HOME_NODES_DEFAULT : 0) |
+	    (a->repin ? HOME_NODES_REPIN : 0);
+	idx = home_nodes_find(&a->nodes, n.url);
+	/* Most logins change nothing: no lock, no write. */
+	if (idx == -1 || !home_node_equal(&a->nodes.v[idx], &n) ||
+	    ((flags & HOME_NODES_DEFAULT) && idx != 0)) {
+		if (home_nodes_put(&a->home, &n, flags, &a->nodes, e) == -1)
+			return -1;
+	}
 	a->node = n;
 	a->enrolled = 1;
 	return 0;
@@ -116,6 +137,7 @@ account_connect(struct account *a, const char *url, enum account_mode mode,
 	struct session *s;
 	struct wire_frame *w;
 	struct cerr derr;
+	char inuse[sizeof a->node.url];
 
 	if (url == NULL) {
 		if (!a->enrolled) {
@@ -123,7 +145,9 @@ account_connect(struct account *a, const char *url, enum account_mode mode,
 			    "enroll --node ws://HOST:PORT` or `yishi join LINK` first");
 			return NULL;
 		}
-		url = a->node.url;
+		/* a->node is replaced once logged in: keep the address apart. */
+		snprintf(inuse, sizeof inuse, "%s", a->node.url);
+		url = inuse;
 	}
 	if ((s = session_open(url, a->stop, e)) == NULL)
 		return NULL;
@@ -131,7 +155,7 @@ account_connect(struct account *a, const char *url, enum account_mode mode,
 	    session_challenge(s)->r.f[WF_NODE].p, e) == -1)
 		goto fail;
 
-	if (mode == ACCOUNT_REGISTER) {
+	if (mode == ACCOUNT_REGISTER || mode == ACCOUNT_ENROLL) {
 		w = account_hello(a, s, WK_REGISTER, code, e);
 		/* Registered before: enrolling again is logging in (and refreshing). */
 		if (w == NULL && e->code == WE_EXISTS)
@@ -144,7 +168,7 @@ account_connect(struct account *a, const char *url, enum account_mode mode,
 	}
 	if (w == NULL)
 		goto fail;
-	if (account_welcome(a, s, w, e) == -1) {
+	if (account_welcome(a, s, w, mode, e) == -1) {
 		session_frame_free(w);
 		goto fail;
 	}

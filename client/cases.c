@@ -218,7 +218,7 @@ cases_report(struct session *s, const struct ident *me, struct report_meta *m,
 		goto out;
 	}
 	/* The metadata is the reporter's signed statement; the node routes on it. */
-	crypto_sign_detached(sig, NULL, meta, metalen, me->sk);
+	report_meta_sign(me, meta, metalen, sig);
 	if ((sealed = malloc(sb.size + YISHI_NONCE_BYTES + YISHI_TAG_BYTES)) == NULL) {
 		cerr_set(e, CE_INTERNAL, "out of memory");
 		goto out;
@@ -431,8 +431,8 @@ cases_check_meta(struct cases_case *cc, const struct wire_rec *r)
 
 	if (report_meta_decode(meta->p, meta->len, &cc->meta) != 0)
 		why = "the report's metadata does not decode";
-	else if (crypto_sign_verify_detached(r->f[WF_SIG].p, meta->p, meta->len,
-	    cc->meta.reporter) != 0)
+	else if (report_meta_verify(cc->meta.reporter, meta->p, meta->len,
+	    r->f[WF_SIG].p) != 0)
 		why = "the reporter's signature on the report does not verify";
 	else if (memcmp(cc->meta.id, cc->id, CASE_ID_BYTES) != 0 ||
 	    memcmp(cc->meta.reporter, cc->reporter, YISHI_PK_BYTES) != 0)

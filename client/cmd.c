@@ -11,6 +11,10 @@ cmd_account(struct cmd *c, struct account *a)
 	if (account_load(a, c->home, &c->err) == -1)
 		return -1;
 	a->stop = c->stop;
+	if (c->node != NULL && account_use(a, c->node, &c->err) == -1) {
+		account_wipe(a);
+		return -1;
+	}
 	return 0;
 }
 

@@ -69,6 +69,10 @@ struct cmd {
 };
 
 /* Shared helpers (cmd.c). */
+/*
+ * Load the account; with --node URL that enrolled node is the one in use (for a
+ * group argument: the only one searched, see groups_open() in groups.h).
+ */
 int	 cmd_account(struct cmd *c, struct account *a) __attribute__((warn_unused_result));
 /* Print the plain or JSON form of a message; gid_hex is added in JSON if not NULL. */
 void	 cmd_out_post(const struct cmd *c, const struct post *p, const char *gid_hex,

@@ -9,6 +9,9 @@
  * export` writes it with those signatures and `case verify` checks such a file
  * offline, with nobody's word needed.
  */
+/* strptime() */
+#define _GNU_SOURCE
+
 #include "client/cmd.h"
 
 #include <ctype.h>
@@ -1163,7 +1166,7 @@ cmd_case_verify(struct cmd *c)
 	struct agreement *ag;
 	struct json j;
 	uint8_t *buf;
-	char why[200], hex[CASES_HEX_ID], med[YISHI_PK_BYTES * 2 + 1], hash[AGREEMENT_HASH_HEX];
+	char why[200], hex[CASES_HEX_ID], med[YISHI_PK_BYTES * 2 + 1];
 	char parties[AGREEMENT_PARTIES_MAX * 65 + 1], ph[YISHI_PK_BYTES * 2 + 1];
 	const char *path = c->argv[0];
 	size_t len = 0;
@@ -1219,7 +1222,6 @@ cmd_case_verify(struct cmd *c)
 			printf("party    %s\n", hex_encode(ph, ag->parties[i], YISHI_PK_BYTES));
 		cmd_case_print_text("  ", ag->text);
 	}
-	(void)hash;
 	ret = 0;
 out:
 	free(buf);
@@ -1429,6 +1431,7 @@ cmd_case_show_event(const struct cmd *c, const struct account *a, const struct w
 		printf("[case %.8s] #%llu (undecodable step: %s)\n", hex,
 		    (unsigned long long)ce->seq, ce->why);
 	else {
+		actor[16] = '\0';
 		printf("[case %.8s] #%llu [%s] %s by %s%s%s", hex, (unsigned long long)ce->seq,
 		    cmd_time(when, sizeof when, ce->ts), case_action_names[ce->ent.action],
 		    ce->by_node ? "the node" : memcmp(ce->ent.actor, a->me.pk,

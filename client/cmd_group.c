@@ -11,7 +11,7 @@
 #include "client/keyring.h"
 #include "proto/log.h"
 
-/* Log in to the enrolled node and resolve the group named by arg. */
+/* Resolve the group named by arg and log in to the node that hosts it. */
 static struct session *
 cmd_group_open(struct cmd *c, struct account *a, const char *arg, struct groups_entry *g)
 {
@@ -19,12 +19,7 @@ cmd_group_open(struct cmd *c, struct account *a, const char *arg, struct groups_
 
 	if (cmd_account(c, a) == -1)
 		return NULL;
-	if ((s = account_connect(a, NULL, ACCOUNT_LOGIN, NULL, &c->err)) == NULL) {
-		account_wipe(a);
-		return NULL;
-	}
-	if (groups_resolve(s, arg, g, &c->err) == -1) {
-		session_free(s);
+	if ((s = groups_open(a, arg, g, &c->err)) == NULL) {
 		account_wipe(a);
 		return NULL;
 	}
@@ -106,31 +101,23 @@ out:
 	return ret;
 }
 
-int
-cmd_group_list(struct cmd *c)
+/* Print the groups of one node (node: its url, for the output). */
+static void
+cmd_group_list_node(const struct cmd *c, const struct groups *g, const char *node,
+    int many)
 {
-	struct account a;
-	struct session *s;
-	struct groups g;
-	struct groups_entry *ge;
+	const struct groups_entry *ge;
 	struct json j;
 	char name[WIRE_MAX_NAME * 3 + 1], founder[YISHI_PK_BYTES * 2 + 1];
 	size_t i;
 
-	if (cmd_account(c, &a) == -1)
-		return -1;
-	if ((s = account_connect(&a, NULL, ACCOUNT_LOGIN, NULL, &c->err)) == NULL ||
-	    groups_fetch(&g, s, &c->err) == -1) {
-		session_free(s);
-		account_wipe(&a);
-		return -1;
-	}
-	for (i = 0; i < g.n; i++) {
-		ge = &g.v[i];
+	for (i = 0; i < g->n; i++) {
+		ge = &g->v[i];
 		if (c->json) {
 			json_begin(&j);
 			json_str(&j, "group_id", ge->hex);
 			json_str(&j, "name", ge->name);
+			json_str(&j, "node", node);
 			json_str(&j, "area", ge->area);
 			json_str(&j, "role", ge->role);
 			json_str(&j, "state", ge->state);
@@ -160,12 +147,62 @@ cmd_group_list(struct cmd *c)
 			printf("  invites: moderators");
 		if (!ge->rooted)
 			printf("  (founder does not match the group id!)");
+		if (many)
+			printf("  on %s", node);
 		printf("\n");
 	}
-	groups_free(&g);
-	session_free(s);
+	fflush(stdout);
+}
+
+/*
+ * The groups of every node (of --node's only). A node that does not answer is
+ * reported and the others still listed; the command then fails with its error.
+ */
+int
+cmd_group_list(struct cmd *c)
+{
+	struct account a;
+	struct session *s;
+	struct groups g;
+	struct cerr ne;
+	char urls[HOME_NODES_MAX][sizeof a.node.url];
+	size_t i, n;
+	int ret = 0;
+
+	if (cmd_account(c, &a) == -1)
+		return -1;
+	if (!a.enrolled || a.chosen) {
+		n = 1;
+		snprintf(urls[0], sizeof urls[0], "%s", a.node.url);
+	} else {
+		/* Connecting rewrites a.nodes: walk a copy of the addresses. */
+		for (n = 0; n < a.nodes.n; n++)
+			snprintf(urls[n], sizeof urls[n], "%s", a.nodes.v[n].url);
+	}
+	for (i = 0; i < n; i++) {
+		memset(&ne, 0, sizeof ne);
+		if ((s = account_connect(&a, a.enrolled ? urls[i] : NULL, ACCOUNT_LOGIN, NULL,
+		    &ne)) == NULL || groups_fetch(&g, s, &ne) == -1) {
+			session_free(s);
+			if (n == 1)
+				c->err = ne;
+			else if (ret == 0)
+				cerr_set(&c->err, ne.code, "%s: %s (not listed: that node's groups)",
+				    urls[i], ne.msg);
+			else
+				fprintf(stderr, "yishi: %s: %s (not listed: that node's groups)\n",
+				    urls[i], ne.msg);
+			ret = -1;
+			if (ne.code == CE_INTERRUPTED)
+				break;
+			continue;
+		}
+		cmd_group_list_node(c, &g, urls[i], n > 1);
+		groups_free(&g);
+		session_free(s);
+	}
 	account_wipe(&a);
-	return 0;
+	return ret;
 }
 
 int
@@ -302,9 +339,11 @@ cmd_group_join(struct cmd *c)
 		return -1;
 	if (cmd_account(c, &a) == -1)
 		return -1;
-	/* A link to another node than ours: become a resident there first. */
-	mode = a.enrolled && strcmp(a.node.url, u.canon) == 0 ? ACCOUNT_LOGIN :
-	    ACCOUNT_REGISTER;
+	/*
+	 * A link to a node new to us: become a resident there first. It joins the
+	 * home's nodes; the default node stays as it was.
+	 */
+	mode = home_nodes_find(&a.nodes, u.canon) != -1 ? ACCOUNT_LOGIN : ACCOUNT_REGISTER;
 	if ((s = account_connect(&a, u.canon, mode, NULL, &c->err)) == NULL)
 		goto out;
 	wire_rec_init(&req, &wire_kinds[WK_JOIN]);

@@ -54,23 +54,40 @@ cmd_id_show(struct cmd *c)
 	struct account a;
 	struct json j;
 	char hex[YISHI_PK_BYTES * 2 + 1], buf[WIRE_MAX_NAME * 3 + 1];
+	char key[YISHI_PK_BYTES * 2 + 1];
+	size_t i;
 
 	if (cmd_account(c, &a) == -1)
 		return -1;
 	hex_encode(hex, a.me.pk, sizeof a.me.pk);
 	if (c->json) {
+		/* Then one {"record":"node"} line per node, the default first. */
 		json_begin(&j);
+		json_str(&j, "record", "id");
 		json_str(&j, "user_id", hex);
 		json_str(&j, "name", a.name);
-		json_str(&j, "node", a.enrolled ? a.node.url : NULL);
-		json_str(&j, "role", a.enrolled ? a.node.role : NULL);
+		json_str(&j, "node", a.enrolled ? a.nodes.v[0].url : NULL);
+		json_str(&j, "role", a.enrolled ? a.nodes.v[0].role : NULL);
+		json_uint(&j, "nodes", a.nodes.n);
 		(void)json_end(&j, stdout);
 	} else {
 		printf("user_id: %s\nname:    %s\n", hex, cmd_plain(buf, sizeof buf, a.name));
-		if (a.enrolled)
-			printf("node:    %s\nrole:    %s\n", a.node.url, a.node.role);
-		else
+		if (!a.enrolled)
 			printf("node:    (not enrolled)\n");
+	}
+	for (i = 0; i < a.nodes.n; i++) {
+		hex_encode(key, a.nodes.v[i].node, sizeof a.nodes.v[i].node);
+		if (c->json) {
+			json_begin(&j);
+			json_str(&j, "record", "node");
+			json_str(&j, "node", a.nodes.v[i].url);
+			json_str(&j, "role", a.nodes.v[i].role);
+			json_str(&j, "node_key", key);
+			json_bool(&j, "default", i == 0);
+			(void)json_end(&j, stdout);
+		} else
+			printf("node:    %s  role %s  key %.16s...%s\n", a.nodes.v[i].url,
+			    a.nodes.v[i].role, key, i == 0 && a.nodes.n > 1 ? "  (default)" : "");
 	}
 	account_wipe(&a);
 	return 0;

@@ -208,7 +208,10 @@ cmd_mod_user(struct cmd *c, struct session *s, const uint8_t *gid, const char *a
 	return -1;
 }
 
-/* Log in; resolve garg to a group (garg NULL: none). */
+/*
+ * Resolve garg to a group and log in to its node; garg NULL (station actions and
+ * log): the default node, or --node's.
+ */
 static struct session *
 cmd_mod_open(struct cmd *c, struct account *a, const char *garg, struct groups_entry *g)
 {
@@ -217,12 +220,11 @@ cmd_mod_open(struct cmd *c, struct account *a, const char *garg, struct groups_e
 	memset(g, 0, sizeof *g);
 	if (cmd_account(c, a) == -1)
 		return NULL;
-	if ((s = account_connect(a, NULL, ACCOUNT_LOGIN, NULL, &c->err)) == NULL) {
-		account_wipe(a);
-		return NULL;
-	}
-	if (garg != NULL && groups_resolve(s, garg, g, &c->err) == -1) {
-		session_free(s);
+	if (garg != NULL)
+		s = groups_open(a, garg, g, &c->err);
+	else
+		s = account_connect(a, NULL, ACCOUNT_LOGIN, NULL, &c->err);
+	if (s == NULL) {
 		account_wipe(a);
 		return NULL;
 	}

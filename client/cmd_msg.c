@@ -106,7 +106,8 @@ cmd_msg_send(struct cmd *c)
 		free(ps);
 		return -1;
 	}
-	if ((s = account_connect(&a, NULL, ACCOUNT_LOGIN, NULL, &c->err)) == NULL)
+	/* The group's node; a reconnection below goes back to it (a.node). */
+	if ((s = groups_open(&a, c->argv[0], &g, &c->err)) == NULL)
 		goto out;
 	/* The node may accept less than the protocol allows. */
 	max = wire_u(&session_challenge(s)->r, WF_MAX_TEXT);
@@ -115,8 +116,7 @@ cmd_msg_send(struct cmd *c)
 		    "accepts at most %llu", len, (unsigned long long)max);
 		goto out;
 	}
-	if (groups_resolve(s, c->argv[0], &g, &c->err) == -1 ||
-	    cmd_msg_seal(c, &a, s, &g, text, ps) == -1)
+	if (cmd_msg_seal(c, &a, s, &g, text, ps) == -1)
 		goto out;
 
 	for (;;) {
@@ -234,8 +234,7 @@ cmd_msg_read(struct cmd *c)
 		free(p);
 		return -1;
 	}
-	if ((s = account_connect(&a, NULL, ACCOUNT_LOGIN, NULL, &c->err)) == NULL ||
-	    groups_resolve(s, c->argv[0], &g, &c->err) == -1)
+	if ((s = groups_open(&a, c->argv[0], &g, &c->err)) == NULL)
 		goto out;
 	cmd_plain(name, sizeof name, g.name);
 	keyring_init(&kr, g.gid);
@@ -481,12 +480,19 @@ cmd_msg_watch(struct cmd *c)
 		free(p);
 		return -1;
 	}
-	if ((s = account_connect(&a, NULL, ACCOUNT_LOGIN, NULL, &c->err)) == NULL)
+	/*
+	 * With G: the node hosting it. Without: one node only, the default (or
+	 * --node): a session is one node's event stream.
+	 */
+	if (c->argc > 0)
+		s = groups_open(&a, c->argv[0], &g, &c->err);
+	else
+		s = account_connect(&a, NULL, ACCOUNT_LOGIN, NULL, &c->err);
+	if (s == NULL)
 		goto out;
 	wire_rec_init(&req, &wire_kinds[WK_SUBSCRIBE]);
 	if (c->argc > 0) {
-		if (groups_resolve(s, c->argv[0], &g, &c->err) == -1 ||
-		    cmd_msg_check_member(c, &g) == -1)
+		if (cmd_msg_check_member(c, &g) == -1)
 			goto out;
 		wire_set_bin(&req, WF_GROUP, g.gid, sizeof g.gid);
 	}
@@ -533,6 +539,10 @@ cmd_msg_watch(struct cmd *c)
 				break;
 			hex_encode(ghex, ev->r.f[WF_GROUP].p, YISHI_GID_BYTES);
 			cmd_mod_show_flagged(c, &a.me, ev, cmd_msg_gname(&gl, s, ghex));
+			break;
+		case WK_EV_CASE:
+			/* A step in a case we reported or handle: not scoped to a group. */
+			cmd_case_show_event(c, &a, ev);
 			break;
 		default:
 			log_debug("watch: ignored %s event", wire_kinds[ev->kind].name);

@@ -1,4 +1,8 @@
-/* cmd_station.c: `yishi enroll` and `yishi role grant`: standing with a station. */
+/*
+ * cmd_station.c: `yishi enroll` and `yishi role grant`: standing with a station.
+ * Enrolling adds the node to the home's nodes (or refreshes it) and makes it the
+ * default one.
+ */
 #include "client/cmd.h"
 
 #include <stdio.h>
@@ -21,9 +25,12 @@ cmd_station_enroll(struct cmd *c)
 		cerr_set(&c->err, CE_USAGE, "enroll: --node ws://HOST:PORT is required");
 		return -1;
 	}
-	if (cmd_account(c, &a) == -1)
+	/* Not cmd_account: --node here names a node that may be new to us. */
+	if (account_load(&a, c->home, &c->err) == -1)
 		return -1;
-	if ((s = account_connect(&a, c->node, ACCOUNT_REGISTER, c->code, &c->err)) == NULL) {
+	a.stop = c->stop;
+	a.repin = c->force;
+	if ((s = account_connect(&a, c->node, ACCOUNT_ENROLL, c->code, &c->err)) == NULL) {
 		account_wipe(&a);
 		return -1;
 	}

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/log.h"
+
 int
 groups_fetch(struct groups *g, struct session *s, struct cerr *e)
 {
@@ -127,6 +129,127 @@ groups_resolve(struct session *s, const char *arg, struct groups_entry *out,
 	*out = g.v[found];
 	groups_free(&g);
 	return 0;
+}
+
+/* The node urls groups_open asks, in order: the default first. */
+static size_t
+groups_open_urls(const struct account *a, char (*urls)[sizeof a->node.url])
+{
+	size_t i;
+
+	if (a->chosen || !a->enrolled) {
+		snprintf(urls[0], sizeof urls[0], "%s", a->node.url);
+		return 1;
+	}
+	for (i = 0; i < a->nodes.n; i++)
+		snprintf(urls[i], sizeof urls[i], "%s", a->nodes.v[i].url);
+	return a->nodes.n;
+}
+
+struct session *
+groups_open(struct account *a, const char *arg, struct groups_entry *out, struct cerr *e)
+{
+	char urls[HOME_NODES_MAX][sizeof a->node.url], found[400];
+	struct session *s, *hit = NULL, *dflt = NULL;
+	struct groups g;
+	struct cerr ne, ferr, mis;
+	struct groups_entry id;
+	size_t i, k, nurls, nhit = 0, nok = 0, off = 0;
+	int byid, idx;
+
+	memset(out, 0, sizeof *out);
+	memset(&id, 0, sizeof id);
+	memset(&ferr, 0, sizeof ferr);
+	memset(&mis, 0, sizeof mis);
+	if (!a->enrolled)
+		return account_connect(a, NULL, ACCOUNT_LOGIN, NULL, e);	/* says why */
+	if ((byid = groups_is_hex_id(arg))) {
+		if (hex_decode(id.gid, YISHI_GID_BYTES, arg) == -1) {
+			cerr_set(e, CE_INPUT, "%s: not a group id", arg);
+			return NULL;
+		}
+		hex_encode(id.hex, id.gid, YISHI_GID_BYTES);
+		snprintf(id.name, sizeof id.name, "%s", id.hex);
+	}
+	found[0] = '\0';
+	nurls = groups_open_urls(a, urls);
+	for (i = 0; i < nurls && !(byid && hit != NULL); i++) {
+		memset(&ne, 0, sizeof ne);
+		if ((s = account_connect(a, urls[i], ACCOUNT_LOGIN, NULL, &ne)) == NULL ||
+		    groups_fetch(&g, s, &ne) == -1) {
+			session_free(s);
+			if (ne.code == CE_INTERRUPTED) {
+				*e = ne;
+				goto fail;
+			}
+			log_debug("group %s: skipping %s: %s", arg, urls[i], ne.msg);
+			if (ne.code == CE_NODE_MISMATCH && mis.code == 0)
+				mis = ne;
+			if (ferr.code == 0)
+				ferr = ne;
+			continue;
+		}
+		nok++;
+		for (k = 0; k < g.n; k++) {
+			if (byid ? memcmp(g.v[k].gid, id.gid, YISHI_GID_BYTES) != 0 :
+			    strcmp(g.v[k].name, arg) != 0)
+				continue;
+			if (nhit++ == 0) {
+				hit = s;
+				*out = g.v[k];
+			}
+			if (off < sizeof found)
+				off += (size_t)snprintf(found + off, sizeof found - off,
+				    "%s%s at %s", nhit > 1 ? ", " : "", g.v[k].hex, urls[i]);
+			if (byid)
+				break;
+		}
+		groups_free(&g);
+		if (s == hit)
+			continue;
+		if (byid && i == 0)
+			dflt = s;	/* where an unlisted id is tried */
+		else
+			session_free(s);
+	}
+	if (nhit > 1) {
+		cerr_set(e, CE_INPUT, "%zu groups are named \"%s\": use an id: %s", nhit, arg,
+		    found);
+		goto fail;
+	}
+	if (hit == NULL && nok == 0) {
+		*e = ferr;
+		goto fail;
+	}
+	if (hit == NULL && ferr.code != 0) {
+		/* The group may well be on the node that did not answer. */
+		cerr_set(e, ferr.code, "group %s is on none of the nodes that answered; %s",
+		    arg, ferr.msg);
+		goto fail;
+	}
+	if (hit == NULL && !byid) {
+		cerr_set(e, WE_NOT_FOUND, "no group named \"%s\" among yours (see "
+		    "`yishi group list`)", arg);
+		goto fail;
+	}
+	if (hit == NULL) {
+		/* Not listed anywhere: let the default node say why it is refused. */
+		hit = dflt;
+		dflt = NULL;
+		*out = id;
+	}
+	session_free(dflt);
+	/* A changed key is an alarm even when the group was found elsewhere. */
+	if (mis.code != 0)
+		fprintf(stderr, "yishi: warning: %s\n", mis.msg);
+	/* The node in use is the group's, for reconnecting and for its pinned key. */
+	if ((idx = home_nodes_find(&a->nodes, session_url(hit)->canon)) != -1)
+		a->node = a->nodes.v[idx];
+	return hit;
+fail:
+	session_free(hit);
+	session_free(dflt);
+	return NULL;
 }
 
 int

@@ -1,7 +1,7 @@
 /*
- * groups.h: the caller's groups as the node lists them (group_list), naming one
- * on the command line by id (32 hex digits) or by exact name, and a group's
- * members (group_members).
+ * groups.h: the caller's groups as a node lists them (group_list), naming one
+ * on the command line by id (32 hex digits) or by exact name, on one node or
+ * across all the nodes of the home, and a group's members (group_members).
  */
 #ifndef YISHI_CLIENT_GROUPS_H
 #define YISHI_CLIENT_GROUPS_H
@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "client/account.h"
 #include "client/cerr.h"
 #include "client/session.h"
 #include "proto/crypto.h"
@@ -50,6 +51,18 @@ void	 groups_free(struct groups *g);
  */
 int	 groups_resolve(struct session *s, const char *arg, struct groups_entry *out,
 	    struct cerr *e) __attribute__((warn_unused_result));
+/*
+ * Find the group arg names among the groups of every node the home is enrolled
+ * with (only a->node if a->chosen, i.e. --node), the default node asked first, and
+ * log in to the node that hosts it. By id: the first node listing it; an id no
+ * node lists resolves as in groups_resolve on the default node. By name: the name
+ * must be unique across the nodes, else CE_INPUT listing the matches with their
+ * nodes. A node that cannot be reached is skipped unless the group is found on
+ * none of the others: then its error is returned. Returns the session (the caller
+ * frees it) with *out filled and a->node set to the group's node; NULL with e set.
+ */
+struct session	*groups_open(struct account *a, const char *arg, struct groups_entry *out,
+		    struct cerr *e) __attribute__((warn_unused_result));
 
 /* One member as the node lists it. */
 struct groups_member {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,7 +15,8 @@
 
 #define HOME_IDENT	"identity"
 #define HOME_NODE	"node"
-#define HOME_FILE_MAX	4096	/* both files are far smaller */
+#define HOME_FILE_MAX	4096	/* the identity file is far smaller */
+#define HOME_NODES_FILE_MAX	(64 * 1024)	/* HOME_NODES_MAX entries of < 1 KiB */
 
 int
 home_init(struct home *h, const char *dir, struct cerr *e)
@@ -288,58 +290,197 @@ home_ident_save(const struct home *h, const struct ident *id, const char *name,
 	return rc;
 }
 
-int
-home_node_load(const struct home *h, struct home_node *n, struct cerr *e)
+/* Decode one NODE map into n. 0 or -1. */
+static int
+home_node_decode(const msgpack_object *m, struct home_node *n)
 {
-	uint8_t buf[HOME_FILE_MAX];
 	const msgpack_object *url, *node, *role, *cert;
-	msgpack_unpacked up;
-	size_t len;
-	int rc;
 
 	memset(n, 0, sizeof *n);
-	if ((rc = home_read(h, HOME_NODE, buf, sizeof buf, &len, e)) <= 0)
-		return rc;
-	if (home_unpack(&up, buf, len) == -1)
-		goto bad;
-	url = home_map_get(&up.data, "url", MSGPACK_OBJECT_STR);
-	node = home_map_get(&up.data, "node", MSGPACK_OBJECT_BIN);
-	role = home_map_get(&up.data, "user_role", MSGPACK_OBJECT_STR);
-	cert = home_map_get(&up.data, "cert", MSGPACK_OBJECT_BIN);
+	if (m->type != MSGPACK_OBJECT_MAP)
+		return -1;
+	url = home_map_get(m, "url", MSGPACK_OBJECT_STR);
+	node = home_map_get(m, "node", MSGPACK_OBJECT_BIN);
+	role = home_map_get(m, "user_role", MSGPACK_OBJECT_STR);
+	cert = home_map_get(m, "cert", MSGPACK_OBJECT_BIN);
 	if (url == NULL || url->via.str.size == 0 || url->via.str.size >= sizeof n->url ||
+	    memchr(url->via.str.ptr, '\0', url->via.str.size) != NULL ||
 	    node == NULL || node->via.bin.size != YISHI_PK_BYTES ||
 	    role == NULL || role->via.str.size >= sizeof n->role ||
-	    cert == NULL || cert->via.bin.size > sizeof n->cert) {
-		msgpack_unpacked_destroy(&up);
-		goto bad;
-	}
+	    cert == NULL || cert->via.bin.size > sizeof n->cert)
+		return -1;
 	memcpy(n->url, url->via.str.ptr, url->via.str.size);
 	memcpy(n->node, node->via.bin.ptr, YISHI_PK_BYTES);
 	memcpy(n->role, role->via.str.ptr, role->via.str.size);
 	memcpy(n->cert, cert->via.bin.ptr, cert->via.bin.size);
 	n->certlen = cert->via.bin.size;
-	msgpack_unpacked_destroy(&up);
-	return 1;
-bad:
-	cerr_set(e, CE_IO, "%s/%s: not a valid node file (enroll again)", h->dir, HOME_NODE);
+	return 0;
+}
+
+static void
+home_node_pack(msgpack_packer *pk, const struct home_node *n)
+{
+	msgpack_pack_map(pk, 4);
+	home_pack_str(pk, "url", n->url);
+	home_pack_bin(pk, "node", n->node, sizeof n->node);
+	home_pack_str(pk, "user_role", n->role);
+	home_pack_bin(pk, "cert", n->cert, n->certlen);
+}
+
+int
+home_nodes_find(const struct home_nodes *ns, const char *url)
+{
+	size_t i;
+
+	for (i = 0; i < ns->n; i++)
+		if (strcmp(ns->v[i].url, url) == 0)
+			return (int)i;
 	return -1;
 }
 
 int
-home_node_save(const struct home *h, const struct home_node *n, struct cerr *e)
+home_nodes_load(const struct home *h, struct home_nodes *ns, struct cerr *e)
+{
+	const msgpack_object *arr;
+	msgpack_unpacked up;
+	uint8_t *buf;
+	size_t len;
+	uint32_t i;
+	int rc, ret = -1;
+
+	memset(ns, 0, sizeof *ns);
+	if ((buf = malloc(HOME_NODES_FILE_MAX)) == NULL) {
+		cerr_set(e, CE_INTERNAL, "out of memory");
+		return -1;
+	}
+	if ((rc = home_read(h, HOME_NODE, buf, HOME_NODES_FILE_MAX, &len, e)) <= 0) {
+		free(buf);
+		return rc;
+	}
+	if (home_unpack(&up, buf, len) == -1) {
+		free(buf);
+		goto bad;
+	}
+	if ((arr = home_map_get(&up.data, "nodes", MSGPACK_OBJECT_ARRAY)) == NULL) {
+		/* The single-node file of old: it becomes the first (default) entry. */
+		if (home_node_decode(&up.data, &ns->v[0]) == -1)
+			goto out;
+		ns->n = 1;
+		ret = 0;
+		goto out;
+	}
+	if (arr->via.array.size > HOME_NODES_MAX)
+		goto out;
+	for (i = 0; i < arr->via.array.size; i++) {
+		if (home_node_decode(&arr->via.array.ptr[i], &ns->v[ns->n]) == -1 ||
+		    home_nodes_find(ns, ns->v[ns->n].url) != -1)
+			goto out;
+		ns->n++;
+	}
+	ret = 0;
+out:
+	msgpack_unpacked_destroy(&up);
+	free(buf);
+	if (ret == 0)
+		return 0;
+	memset(ns, 0, sizeof *ns);
+bad:
+	cerr_set(e, CE_IO, "%s/%s: not a valid node file (remove it and enroll again)",
+	    h->dir, HOME_NODE);
+	return -1;
+}
+
+static int
+home_nodes_save(const struct home *h, const struct home_nodes *ns, struct cerr *e)
 {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
+	size_t i;
 	int rc;
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 4);
-	home_pack_str(&pk, "url", n->url);
-	home_pack_bin(&pk, "node", n->node, sizeof n->node);
-	home_pack_str(&pk, "user_role", n->role);
-	home_pack_bin(&pk, "cert", n->cert, n->certlen);
+	msgpack_pack_map(&pk, 1);
+	msgpack_pack_str_with_body(&pk, "nodes", 5);
+	msgpack_pack_array(&pk, ns->n);
+	for (i = 0; i < ns->n; i++)
+		home_node_pack(&pk, &ns->v[i]);
 	rc = home_write(h, HOME_NODE, sb.data, sb.size, e);
 	msgpack_sbuffer_destroy(&sb);
 	return rc;
+}
+
+/* Take the lock that serialises changes to the node list: an fd, or -1 with e set. */
+static int
+home_lock(const struct home *h, struct cerr *e)
+{
+	int fd;
+
+	if (home_mkdir(h, e) == -1)
+		return -1;
+	if ((fd = open(h->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		cerr_set(e, CE_IO, "cannot open %s: %s", h->dir, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) == -1) {
+		if (errno == EINTR)
+			continue;
+		cerr_set(e, CE_IO, "cannot lock %s: %s", h->dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+home_node_equal(const struct home_node *a, const struct home_node *b)
+{
+	return strcmp(a->url, b->url) == 0 &&
+	    memcmp(a->node, b->node, YISHI_PK_BYTES) == 0 &&
+	    strcmp(a->role, b->role) == 0 && a->certlen == b->certlen &&
+	    memcmp(a->cert, b->cert, a->certlen) == 0;
+}
+
+int
+home_nodes_put(const struct home *h, const struct home_node *n, int flags,
+    struct home_nodes *ns, struct cerr *e)
+{
+	struct home_node tmp;
+	int fd, idx, ret = -1;
+
+	if ((fd = home_lock(h, e)) == -1)
+		return -1;
+	if (home_nodes_load(h, ns, e) == -1)
+		goto out;
+	if ((idx = home_nodes_find(ns, n->url)) != -1) {
+		if (memcmp(ns->v[idx].node, n->node, YISHI_PK_BYTES) != 0 &&
+		    !(flags & HOME_NODES_REPIN)) {
+			cerr_set(e, CE_NODE_MISMATCH, "node at %s: another key was pinned for "
+			    "it meanwhile; refusing", n->url);
+			goto out;
+		}
+		if (home_node_equal(&ns->v[idx], n) &&
+		    (idx == 0 || !(flags & HOME_NODES_DEFAULT))) {
+			ret = 0;
+			goto out;
+		}
+		ns->v[idx] = *n;
+	} else {
+		if (ns->n == HOME_NODES_MAX) {
+			cerr_set(e, CE_INPUT, "already enrolled with %d nodes, the most a home "
+			    "keeps", HOME_NODES_MAX);
+			goto out;
+		}
+		idx = (int)ns->n;
+		ns->v[ns->n++] = *n;
+	}
+	if ((flags & HOME_NODES_DEFAULT) && idx != 0) {
+		tmp = ns->v[idx];
+		memmove(&ns->v[1], &ns->v[0], (size_t)idx * sizeof ns->v[0]);
+		ns->v[0] = tmp;
+	}
+	ret = home_nodes_save(h, ns, e);
+out:
+	close(fd);	/* releases the lock */
+	return ret;
 }

@@ -3,14 +3,20 @@
  *
  * The directory (--home, else $YISHI_HOME, else $HOME/.yishi; mode 0700) holds
  *     identity	msgpack {"sk": BIN64, "name": STR}		the user's secret key
- *     node	msgpack {"url": STR, "node": BIN32, "user_role": STR, "cert": BIN}
- *		the node the user enrolled with, its pinned public key and the role
- *		certificate it issued.
+ *     node	msgpack {"nodes": [NODE, ...]}, NODE being
+ *		{"url": STR, "node": BIN32, "user_role": STR, "cert": BIN}:
+ *		the nodes the user is enrolled with (a resident may belong to groups
+ *		of several stations), each with its pinned public key and the role
+ *		certificate it issued. The first is the default node: the one
+ *		commands that are not about a group talk to. A file of one bare NODE
+ *		(before homes knew several nodes) is read as a list of one.
  * Plain files, not LMDB: DESIGN.md layers client/ on proto/ and libwebsockets only,
  * and two small records need neither transactions nor indexes. Each file is
  * replaced atomically (temporary file, fsync, rename, fsync of the directory), so a
- * crash leaves the old or the new version, never a torn one. Epoch keys are not
- * kept here: the node stores them boxed to us and they are fetched when needed.
+ * crash leaves the old or the new version, never a torn one; the node list is
+ * changed under a lock on the directory (flock), re-read first, so two commands
+ * enrolling at once do not lose each other's node. Epoch keys are not kept here:
+ * the node stores them boxed to us and they are fetched when needed.
  */
 #ifndef YISHI_CLIENT_HOME_H
 #define YISHI_CLIENT_HOME_H
@@ -54,10 +60,32 @@ int	 home_ident_load(const struct home *h, struct ident *id, char *name, size_t 
 int	 home_ident_save(const struct home *h, const struct ident *id, const char *name,
 	    struct cerr *e) __attribute__((warn_unused_result));
 
-/* Load the node file: 1 and n filled, 0 if there is none, -1 with e set. */
-int	 home_node_load(const struct home *h, struct home_node *n, struct cerr *e)
+#define HOME_NODES_MAX	16	/* nodes one home may be enrolled with */
+
+struct home_nodes {
+	struct home_node	v[HOME_NODES_MAX];	/* v[0]: the default node */
+	size_t			n;
+};
+
+/* Load the node list into ns (ns->n == 0 if there is none). -1 with e set. */
+int	 home_nodes_load(const struct home *h, struct home_nodes *ns, struct cerr *e)
 	    __attribute__((warn_unused_result));
-int	 home_node_save(const struct home *h, const struct home_node *n, struct cerr *e)
-	    __attribute__((warn_unused_result));
+/* 1 if a and b say the same (url, key, role, certificate), else 0. */
+int	 home_node_equal(const struct home_node *a, const struct home_node *b);
+/* The index of the node whose canonical url is url, or -1. */
+int	 home_nodes_find(const struct home_nodes *ns, const char *url);
+
+#define HOME_NODES_DEFAULT	0x1	/* make the node the default */
+#define HOME_NODES_REPIN	0x2	/* accept a changed node key for its url */
+
+/*
+ * Record n (by its url) under the directory lock: re-read the list, replace the
+ * entry with n's url or append n (CE_INPUT if the list is full), move it first
+ * with HOME_NODES_DEFAULT, and save if anything changed. An entry pinning another
+ * key is replaced only with HOME_NODES_REPIN, else CE_NODE_MISMATCH. On success
+ * ns holds the list as saved.
+ */
+int	 home_nodes_put(const struct home *h, const struct home_node *n, int flags,
+	    struct home_nodes *ns, struct cerr *e) __attribute__((warn_unused_result));
 
 #endif

@@ -367,11 +367,15 @@ out:
 	free(recs);
 }
 
-/* Load case id for session s, who must be its reporter or one of its queue's handlers. */
+/*
+ * Load case id for session s, who must be its reporter, one of its queue's handlers,
+ * or a party of its mediation agreement.
+ */
 static int
 case_load(struct core *c, struct core_session *s, uint64_t rid, const uint8_t *id,
     struct case_rec *k)
 {
+	uint8_t party_seal[REPORT_SEAL_BYTES];
 	int rc;
 
 	if (core_txn(c) == NULL) {
@@ -383,7 +387,10 @@ case_load(struct core *c, struct core_session *s, uint64_t rid, const uint8_t *i
 		    rc < 0 ? "storage error" : "no such case on this node");
 		return -1;
 	}
-	if (memcmp(k->reporter, s->user, 32) != 0 && !case_role_handles(s->role, k->queue)) {
+	/* A party the mediation agreement was sealed to may read the case and sign. */
+	if (memcmp(k->reporter, s->user, 32) != 0 && !case_role_handles(s->role, k->queue) &&
+	    (k->agree_seq == 0 || store_seal_get(c->st, c->txn, k->id, k->agree_seq, s->user,
+	    party_seal) != 0)) {
 		core_error(c, s, rid, WE_FORBIDDEN, "only the reporter and the %s queue's "
 		    "handlers may see this case", case_queue_names[k->queue]);
 		return -1;
@@ -463,7 +470,7 @@ out:
 	free(p.seals);
 }
 
-/* The outbox payload for the parent: [meta, sig, body, [[to, seal], ...], [[entry, sig], ...]]. */
+/* The outbox payload for the parent: [meta, sig, body, [[reader, seal], ...]]. */
 static int
 case_outbox_payload(struct core *c, const struct case_rec *k, msgpack_sbuffer *sb)
 {
@@ -959,4 +966,82 @@ out:
 		free(a.rows[i].claim_ms);
 	free(a.rows);
 	free(recs);
+}
+
+int
+case_open_alert(struct core *c, const uint8_t id[16], const char *area, const char *fraud_type,
+    const char *headline, const char *text)
+{
+	struct case_users a = { NULL, 0, 0, CQ_ANTIFRAUD };
+	struct report_meta m;
+	static struct report_body b;
+	struct case_rec k;
+	struct report_rec rep;
+	msgpack_sbuffer sb;
+	uint8_t meta[REPORT_META_MAX], sig[YISHI_SIG_BYTES], key[YISHI_KEY_BYTES];
+	uint8_t seal[REPORT_SEAL_BYTES], *body = NULL;
+	size_t metalen, i;
+	int rc = -1;
+
+	if (store_case_get(c->st, c->txn, id, &k) == 0)
+		return 0;	/* already opened */
+	memset(&m, 0, sizeof m);
+	memcpy(m.id, id, 16);
+	memcpy(m.reporter, c->ident->id.pk, 32);
+	m.kind = RK_FRAUD;
+	m.urgent = 1;
+	snprintf(m.area, sizeof m.area, "%s", area);
+	m.ts_ms = node_now_ms();
+	snprintf(m.fraud_type, sizeof m.fraud_type, "%.32s", fraud_type);
+	if ((metalen = report_meta_encode(&m, meta, sizeof meta)) == 0)
+		return -1;
+	report_meta_sign(&c->ident->id, meta, metalen, sig);
+	memset(&b, 0, sizeof b);
+	snprintf(b.text, sizeof b.text, "高风险预警 high-risk alert: %s\n%s", headline, text);
+	msgpack_sbuffer_init(&sb);
+	if (report_body_encode(&b, &sb) != 0 ||
+	    (body = malloc(sb.size + YISHI_NONCE_BYTES + YISHI_TAG_BYTES)) == NULL)
+		goto out;
+	report_seal_body(meta, metalen, (const uint8_t *)sb.data, sb.size, key, body);
+	if (store_user_iter(c->st, c->txn, case_users_add, &a) < 0)
+		goto out;
+	memset(&k, 0, sizeof k);
+	memcpy(k.id, id, 16);
+	k.kind = RK_FRAUD;
+	k.queue = CQ_ANTIFRAUD;
+	k.urgent = 1;
+	snprintf(k.area, sizeof k.area, "%s", m.area);
+	snprintf(k.fraud_type, sizeof k.fraud_type, "%s", m.fraud_type);
+	memcpy(k.reporter, m.reporter, 32);
+	k.created_ms = m.ts_ms;
+	k.deadline_ms = k.created_ms + case_deadline_ms(c->conf, RK_FRAUD, 1);
+	snprintf(k.state, sizeof k.state, "new");
+	memset(&rep, 0, sizeof rep);
+	memcpy(rep.id, id, 16);
+	rep.meta = meta;
+	rep.metalen = (uint32_t)metalen;
+	rep.sig = sig;
+	rep.body = body;
+	rep.bodylen = (uint32_t)(sb.size + YISHI_NONCE_BYTES + YISHI_TAG_BYTES);
+	if (store_case_put(c->st, c->txn, &k) != 0 || store_report_put(c->st, c->txn, &rep) != 0 ||
+	    store_deadline_put(c->st, c->txn, k.deadline_ms, k.id) != 0)
+		goto out;
+	for (i = 0; i < a.n; i++)
+		if (report_seal_key(key, a.u[i].pk, seal) != 0 ||
+		    store_seal_put(c->st, c->txn, id, 0, a.u[i].pk, seal) != 0)
+			goto out;
+	for (i = 0; i < (size_t)c->conf->nescalate; i++)
+		if (report_seal_key(key, c->conf->escalate_to[i], seal) != 0 ||
+		    store_seal_put(c->st, c->txn, id, 0, c->conf->escalate_to[i], seal) != 0)
+			goto out;
+	core_deadline_arm(c, k.deadline_ms);
+	log_info("case %02x%02x%02x%02x: opened by a high-risk alert for area %s", id[0], id[1],
+	    id[2], id[3], k.area);
+	rc = 0;
+out:
+	sodium_memzero(key, sizeof key);
+	msgpack_sbuffer_destroy(&sb);
+	free(a.u);
+	free(body);
+	return rc;
 }

@@ -37,6 +37,8 @@ static const struct core_route {
 	{ WK_CASE_GET, 1, case_get },
 	{ WK_CASE_ACT, 1, case_act },
 	{ WK_STATS_GET, 1, case_stats },
+	{ WK_WARN_ISSUE, 1, warn_issue },
+	{ WK_WARN_LIST, 1, warn_list },
 	{ WK_SEND, 1, msg_send },
 	{ WK_HISTORY, 1, msg_history },
 	{ WK_KEYS_GET, 1, keys_get },
@@ -94,6 +96,7 @@ core_free(struct core *c)
 	if (c->txn != NULL)
 		store_abort(c->txn);
 	c->txn = NULL;
+
 	for (i = 0; c->sess != NULL && i < c->nslots; i++)
 		core_session_free(c->sess[i]);
 	free(c->sess);
@@ -590,38 +593,62 @@ core_item(struct core *c, struct qitem *it)
 	log_warnx("core: unexpected queue item type %d", it->type);
 }
 
+/* Hand a list of held items to the edge; returns whether anything went. */
+static int
+core_release(struct core *c, struct qitem *it)
+{
+	struct qitem *next;
+	int pushed = 0;
+
+	for (; it != NULL; it = next) {
+		next = it->next;
+		queue_push(c->out, it);
+		pushed = 1;
+	}
+	return pushed;
+}
+
+/* The commit failed: replies become errors that close their sessions; events go. */
+static void
+core_fail_pending(struct core *c, struct qitem *it)
+{
+	struct qitem *next;
+	msgpack_sbuffer sb;
+
+	for (; it != NULL; it = next) {
+		next = it->next;
+		if (!it->is_reply) {
+			queue_item_free(it);
+			continue;
+		}
+		oframe_unref(it->out);
+		msgpack_sbuffer_init(&sb);
+		wire_encode_error(it->rid, WE_INTERNAL, "the node failed to store; nothing "
+		    "was accepted", &sb);
+		it->out = oframe_new(&sb);
+		msgpack_sbuffer_destroy(&sb);
+		it->type = QI_KICK;
+		queue_push(c->out, it);
+	}
+}
+
 /* End of a turn: commit, then release what the turn produced. */
 static void
 core_turn_end(struct core *c)
 {
-	struct qitem *it, *next;
-	msgpack_sbuffer sb;
-	int failed = 0, pushed = 0;
+	int pushed;
 
-	if (c->txn != NULL) {
-		failed = store_commit(c->txn) != 0;
+	if (c->txn != NULL && store_commit(c->txn) != 0) {
 		c->txn = NULL;
 		c->commits++;
-		if (failed)
-			log_warnx("core: commit failed: refusing every request of this turn");
-	}
-	for (it = c->pend; it != NULL; it = next) {
-		next = it->next;
-		if (failed) {
-			if (!it->is_reply) {
-				queue_item_free(it);
-				continue;
-			}
-			oframe_unref(it->out);
-			msgpack_sbuffer_init(&sb);
-			wire_encode_error(it->rid, WE_INTERNAL, "the node failed to store; nothing "
-			    "was accepted", &sb);
-			it->out = oframe_new(&sb);
-			msgpack_sbuffer_destroy(&sb);
-			it->type = QI_KICK;
-		}
-		queue_push(c->out, it);
+		log_warnx("core: commit failed: refusing every request of this turn");
+		core_fail_pending(c, c->pend);
 		pushed = 1;
+	} else {
+		if (c->txn != NULL)
+			c->commits++;
+		c->txn = NULL;
+		pushed = core_release(c, c->pend);
 	}
 	c->pend = c->pend_tail = NULL;
 	if (pushed && c->wake_edge != NULL)
@@ -711,5 +738,7 @@ role_is_station(const char *role)
 int
 role_can_found_group(const char *role)
 {
-	return strcmp(role, "police") == 0 || strcmp(role, "admin") == 0;
+	/* Mediators open the private rooms of their mediations as groups. */
+	return strcmp(role, "police") == 0 || strcmp(role, "admin") == 0 ||
+	    strcmp(role, "mediator") == 0;
 }

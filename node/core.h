@@ -133,6 +133,14 @@ core_handler	group_create, group_list, group_members, group_invite_create, group
 		group_subscribe;
 core_handler	mod_moderate, mod_log, mod_flag, mod_flags_get;
 core_handler	case_queue_info, case_report, case_list, case_get, case_act, case_stats;
+core_handler	warn_issue, warn_list;
+/*
+ * Open an urgent fraud case for a high-risk alert about one person of this station:
+ * reported by the node itself, its text sealed to the anti-fraud handlers. id is the
+ * case id (the alert's). 0 or -1.
+ */
+int	 case_open_alert(struct core *c, const uint8_t id[16], const char *area,
+	    const char *fraud_type, const char *headline, const char *text);
 
 /* Cases: which station roles handle a queue; claim deadlines; the deadline sweep. */
 int	 case_role_handles(const char *role, int queue);

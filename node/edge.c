@@ -551,6 +551,12 @@ edge_init(struct edge *e, const struct node_conf *conf, const struct node_ident 
 	info.port = conf->port;
 	info.iface = conf->host;
 	info.protocols = edge_protocols;
+	/*
+	 * lws's default loop poll()s every socket on each wakeup; with thousands of idle
+	 * clients that scan is most of the node's CPU (docs/benchmarks.md). lws's libev
+	 * loop avoids it but runs the whole loop inside lws_service(), which needs
+	 * another way to stop the edge thread: future work.
+	 */
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
 	info.gid = -1;
 	info.uid = -1;

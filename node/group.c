@@ -125,7 +125,7 @@ group_create(struct core *c, struct core_session *s, struct wire_frame *f, struc
 	(void)it;
 	if (!role_can_found_group(s->role)) {
 		core_error(c, s, f->rid, WE_FORBIDDEN,
-		    "only police and the station admin found groups (your role: %s)", s->role);
+		    "only police, mediators and the station admin found groups (your role: %s)", s->role);
 		return;
 	}
 	memset(&g, 0, sizeof g);

@@ -52,9 +52,12 @@ usage(FILE *fp)
 	    "                     dispute-urgent, non-police, non-police-urgent (defaults 3600,\n"
 	    "                     180, 86400, 3600, 259200, 86400); repeatable\n"
 	    "  --department NAME  a department non-police cases go to; repeatable (defaults:\n"
-	    "                     12345 hotline, housing, market regulation, human resources)\n"
+	    "                     12345 政务服务便民热线, 住房和城乡建设局, 市场监督管理局,\n"
+	    "                     人力资源和社会保障局)\n"
 	    "  --escalate-to HEX  a parent-level reader (user id) reports are sealed to; repeatable\n"
 	    "  --parent NAME      the parent node escalated cases wait for (default: bureau)\n"
+	    "  --root HEX         the federation root public key; warnings are accepted only\n"
+	    "                     when their issuer certificate chains to it\n"
 	    "  -v, --verbose      debug logging (twice: libwebsockets too)\n"
 	    "  -h, --help         this help\n",
 	    NODE_DEFAULT_MAX_GROUP, NODE_DEFAULT_RATE_PER_MIN, NODE_DEFAULT_RATE_BURST,
@@ -327,9 +330,10 @@ cmd_outbox(int argc, char **argv)
 		fprintf(stderr, "yishi-node: %s\n", err);
 		return 1;
 	}
-	rc = store_begin(st, 0, &txn) != 0 || store_outbox_iter(st, txn, outbox_print, &json) < 0;
-	if (rc == 0)
+	if ((rc = store_begin(st, 0, &txn) != 0) == 0) {
+		rc = store_outbox_iter(st, txn, outbox_print, &json) < 0;
 		store_abort(txn);
+	}
 	store_close(st);
 	return rc ? 1 : 0;
 }
@@ -349,6 +353,7 @@ cmd_run(int argc, char **argv)
 		{ "department", required_argument, NULL, 'P' },
 		{ "escalate-to", required_argument, NULL, 'E' },
 		{ "parent", required_argument, NULL, 'A' },
+		{ "root", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -431,6 +436,12 @@ cmd_run(int argc, char **argv)
 			if (strlen(optarg) == 0 || strlen(optarg) > 64)
 				return die_usage("--parent '%s': 1 to 64 bytes", optarg);
 			snprintf(conf.parent, sizeof conf.parent, "%s", optarg);
+			break;
+		case 'R':
+			if (hex_decode(conf.root, sizeof conf.root, optarg) != 0)
+				return die_usage("--root '%s': the root public key, 64 hex digits",
+				    optarg);
+			conf.has_root = 1;
 			break;
 		case 'v':
 			conf.verbose++;

@@ -40,6 +40,8 @@ struct node_conf {
 	char		 depts[NODE_MAX_DEPTS][65];	/* transfer destinations */
 	int		 ndepts;
 	char		 parent[65];	/* the parent node, by name, for the outbox */
+	uint8_t		 root[32];	/* federation root public key, for warnings */
+	int		 has_root;
 	int		 verbose;
 };
 

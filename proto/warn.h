@@ -41,7 +41,7 @@
 #define WARN_ID_MAX		64	/* identifier: CAP, no space, comma, < or & */
 #define WARN_SENDER_MAX		128	/* CAP sender, same characters */
 #define WARN_REFS_MAX		8
-#define WARN_REF_MAX		256	/* "sender,identifier,sent" */
+#define WARN_REF_MAX		(WARN_SENDER_MAX + WARN_ID_MAX + WARN_TIME_LEN + 2) /* s,id,t */
 #define WARN_CODES_MAX		8
 #define WARN_CODE_MAX		64
 #define WARN_SOURCE_MAX		128
@@ -127,25 +127,28 @@ int	 warn_area_covers(const char (*areas)[WARN_AREA_LEN + 1], int n, const char 
  * CAP 1.2 value sets. The names are CAP's spellings; they are also the strings in
  * the msgpack encoding. warn_name_parse() matches them without regard to case.
  */
-enum warn_status { WS_ACTUAL, WS_EXERCISE, WS_SYSTEM, WS_TEST, WS_DRAFT, WS__COUNT };
-enum warn_msgtype { WM_ALERT, WM_UPDATE, WM_CANCEL, WM__COUNT };	/* no Ack, Error */
-enum warn_urgency { WU_IMMEDIATE, WU_EXPECTED, WU_FUTURE, WU_PAST, WU_UNKNOWN, WU__COUNT };
-enum warn_severity { WV_EXTREME, WV_SEVERE, WV_MODERATE, WV_MINOR, WV_UNKNOWN, WV__COUNT };
-enum warn_certainty { WY_OBSERVED, WY_LIKELY, WY_POSSIBLE, WY_UNLIKELY, WY_UNKNOWN,
-	WY__COUNT };
+enum warn_status { WSTAT_ACTUAL, WSTAT_EXERCISE, WSTAT_SYSTEM, WSTAT_TEST, WSTAT_DRAFT,
+	WSTAT__COUNT };
+enum warn_msgtype { WMSG_ALERT, WMSG_UPDATE, WMSG_CANCEL, WMSG__COUNT };	/* no Ack, Error */
+enum warn_urgency { WURG_IMMEDIATE, WURG_EXPECTED, WURG_FUTURE, WURG_PAST, WURG_UNKNOWN,
+	WURG__COUNT };
+enum warn_severity { WSEV_EXTREME, WSEV_SEVERE, WSEV_MODERATE, WSEV_MINOR, WSEV_UNKNOWN,
+	WSEV__COUNT };
+enum warn_certainty { WCTN_OBSERVED, WCTN_LIKELY, WCTN_POSSIBLE, WCTN_UNLIKELY, WCTN_UNKNOWN,
+	WCTN__COUNT };
 enum warn_category { WCAT_GEO, WCAT_MET, WCAT_SAFETY, WCAT_SECURITY, WCAT_RESCUE,
 	WCAT_FIRE, WCAT_HEALTH, WCAT_ENV, WCAT_TRANSPORT, WCAT_INFRA, WCAT_CBRNE, WCAT_OTHER,
 	WCAT__COUNT };
-enum warn_response { WR_SHELTER, WR_EVACUATE, WR_PREPARE, WR_EXECUTE, WR_AVOID, WR_MONITOR,
-	WR_ASSESS, WR_ALLCLEAR, WR_NONE, WR__COUNT };
+enum warn_response { WRESP_SHELTER, WRESP_EVACUATE, WRESP_PREPARE, WRESP_EXECUTE, WRESP_AVOID,
+	WRESP_MONITOR, WRESP_ASSESS, WRESP_ALLCLEAR, WRESP_NONE, WRESP__COUNT };
 
-extern const char *const warn_status_names[WS__COUNT];
-extern const char *const warn_msgtype_names[WM__COUNT];
-extern const char *const warn_urgency_names[WU__COUNT];
-extern const char *const warn_severity_names[WV__COUNT];
-extern const char *const warn_certainty_names[WY__COUNT];
+extern const char *const warn_status_names[WSTAT__COUNT];
+extern const char *const warn_msgtype_names[WMSG__COUNT];
+extern const char *const warn_urgency_names[WURG__COUNT];
+extern const char *const warn_severity_names[WSEV__COUNT];
+extern const char *const warn_certainty_names[WCTN__COUNT];
 extern const char *const warn_category_names[WCAT__COUNT];
-extern const char *const warn_response_names[WR__COUNT];
+extern const char *const warn_response_names[WRESP__COUNT];
 
 /* Index of s in names[0..count), case-insensitive; -1 if absent. */
 int	 warn_name_parse(const char *const *names, int count, const char *s);
@@ -199,6 +202,7 @@ struct warning {
 	int			ncodes;
 	char			source[WARN_SOURCE_MAX + 1];
 
+	/* Shared info fields: categories..target_station, contiguous (cap.c compares them). */
 	uint32_t		categories;	/* bit 1 << enum warn_category; >= 1 */
 	char			fraud_type[WARN_FRAUD_MAX + 1];	/* "" or e.g. "investment" */
 	struct warn_pair	event_codes[WARN_PAIRS_MAX];

@@ -23,6 +23,7 @@
 
 #define WIRE_VERSION		1
 #define WIRE_MAX_IN_NODE	(128 * 1024)	/* largest frame a node accepts */
+#define WIRE_MAX_ENV		(96 * 1024)	/* a signed warning envelope (warn.h) */
 #define WIRE_MAX_IN_CLIENT	(4 * 1024 * 1024) /* largest frame a client accepts */
 #define WIRE_MAX_TEXT		4096	/* largest message text, in bytes of UTF-8 */
 #define WIRE_MAX_CT		(WIRE_MAX_TEXT + 256) /* body framing + AEAD tag */
@@ -149,6 +150,10 @@ enum wire_field {
 	WF_WEEK,	/* "week"	ISO week, e.g. 2026-W48 */
 	WF_IN_TIME,	/* "in_time"	cases claimed before their deadline */
 	WF_CLAIM_MS,	/* "claim_ms"	median time to claim */
+	WF_ENV,		/* "env"	a signed warning envelope */
+	WF_WARNINGS,	/* "warnings"	array of warning records */
+	WF_ALL,		/* "all"	include superseded and expired ones */
+	WF_ROOT,	/* "root"	the federation root public key */
 	WF__COUNT
 };
 
@@ -180,6 +185,8 @@ enum wire_kind {
 	WK_CASE,	/* reply to case_get */
 	WK_STATS,	/* reply to stats */
 	WK_EV_CASE,	/* event: a step in a case you reported or handle */
+	WK_WARNINGS,	/* reply to warn_list */
+	WK_EV_WARNING,	/* event: a warning for your area was accepted */
 	/* client -> node */
 	WK_REGISTER,
 	WK_LOGIN,
@@ -199,6 +206,8 @@ enum wire_kind {
 	WK_CASE_GET,
 	WK_CASE_ACT,
 	WK_STATS_GET,
+	WK_WARN_ISSUE,
+	WK_WARN_LIST,
 	WK_SEND,
 	WK_HISTORY,
 	WK_KEYS_GET,
@@ -224,6 +233,7 @@ enum wire_record {
 	WR_CASEENT,	/* element of "log" */
 	WR_DEPT,	/* element of "depts" */
 	WR_STAT,	/* element of "rows" */
+	WR_WARN,	/* element of "warnings" */
 	WR__COUNT
 };
 

@@ -54,6 +54,8 @@ const char *const wire_field_names[WF__COUNT] = {
 	[WF_MINE] = "mine",		[WF_ROWS] = "rows",
 	[WF_WEEK] = "week",		[WF_IN_TIME] = "in_time",
 	[WF_CLAIM_MS] = "claim_ms",
+	[WF_ENV] = "env",		[WF_WARNINGS] = "warnings",
+	[WF_ALL] = "all",		[WF_ROOT] = "root",
 };
 
 #define REQ	1
@@ -131,6 +133,9 @@ static const struct wire_fspec r_stat[] = {
 	F(CLAIMED, UINT, REQ, 0, U64MAX), F(IN_TIME, UINT, REQ, 0, U64MAX),
 	F(CLAIM_MS, UINT, REQ, 0, U64MAX),
 };
+static const struct wire_fspec r_warn[] = {
+	F(ENV, BIN, REQ, 1, WIRE_MAX_ENV), F_TS(REQ), F(STATE, STR, REQ, 1, 16),
+};
 /* A frame inside a batch: the complete encoding of one node -> client frame. */
 static const struct wire_fspec r_frame[] = {
 	F(FRAME, BIN, REQ, 1, WIRE_MAX_IN_CLIENT),
@@ -151,6 +156,7 @@ const struct wire_schema wire_records[WR__COUNT] = {
 	[WR_CASEENT] = { "case entry", 0, FIELDS(r_caseent) },
 	[WR_DEPT] = { "dept", 0, FIELDS(r_dept) },
 	[WR_STAT] = { "stat", 0, FIELDS(r_stat) },
+	[WR_WARN] = { "warning", 0, FIELDS(r_warn) },
 };
 
 /* node -> client */
@@ -238,6 +244,12 @@ static const struct wire_fspec k_stats[] = {
 static const struct wire_fspec k_ev_case[] = {
 	F(CASE, BIN, REQ, 16, 16), F_SEQ(REQ), F(ENTRY, BIN, REQ, 1, ENTRY_MAX), F_SIG(REQ), F_TS(REQ),
 };
+static const struct wire_fspec k_warnings[] = {
+	A(WARNINGS, REQ, 0, WIRE_MAX_ARRAY, WR_WARN), F(ROOT, BIN, OPT, 32, 32),
+};
+static const struct wire_fspec k_ev_warning[] = {
+	F(ENV, BIN, REQ, 1, WIRE_MAX_ENV), F_TS(REQ),
+};
 static const struct wire_fspec k_batch[] = {
 	A(FRAMES, REQ, 2, WIRE_MAX_ARRAY, WR_FRAME),
 };
@@ -284,6 +296,12 @@ static const struct wire_fspec k_case_act[] = {
 };
 static const struct wire_fspec k_stats_get[] = {
 	F(SINCE, UINT, OPT, 0, U64MAX),
+};
+static const struct wire_fspec k_warn_issue[] = {
+	F(ENV, BIN, REQ, 1, WIRE_MAX_ENV),
+};
+static const struct wire_fspec k_warn_list[] = {
+	F(ALL, BOOL, OPT, 0, 1),
 };
 static const struct wire_fspec k_mod_log[] = {
 	F_GROUP(OPT), F(SINCE, UINT, OPT, 0, U64MAX), F(LIMIT, UINT, OPT, 1, WIRE_MAX_ARRAY),
@@ -335,6 +353,8 @@ const struct wire_schema wire_kinds[WK__COUNT] = {
 	[WK_CASE] = { "case", N2C, FIELDS(k_case) },
 	[WK_STATS] = { "stats", N2C, FIELDS(k_stats) },
 	[WK_EV_CASE] = { "case_ev", N2C, FIELDS(k_ev_case) },
+	[WK_WARNINGS] = { "warnings", N2C, FIELDS(k_warnings) },
+	[WK_EV_WARNING] = { "warning", N2C, FIELDS(k_ev_warning) },
 	[WK_REGISTER] = { "register", C2N, FIELDS(k_register) },
 	[WK_LOGIN] = { "login", C2N, FIELDS(k_login) },
 	[WK_ROLE_GRANT] = { "role_grant", C2N, FIELDS(k_role_grant) },
@@ -353,6 +373,8 @@ const struct wire_schema wire_kinds[WK__COUNT] = {
 	[WK_CASE_GET] = { "case_get", C2N, FIELDS(k_case_get) },
 	[WK_CASE_ACT] = { "case_act", C2N, FIELDS(k_case_act) },
 	[WK_STATS_GET] = { "stats_get", C2N, FIELDS(k_stats_get) },
+	[WK_WARN_ISSUE] = { "warn_issue", C2N, FIELDS(k_warn_issue) },
+	[WK_WARN_LIST] = { "warn_list", C2N, FIELDS(k_warn_list) },
 	[WK_SEND] = { "send", C2N, FIELDS(k_send) },
 	[WK_HISTORY] = { "history", C2N, FIELDS(k_history) },
 	[WK_KEYS_GET] = { "keys_get", C2N, FIELDS(k_group_only) },

@@ -40,13 +40,14 @@ enum store_db {
 	DB_CASELOG,
 	DB_DEADLINES,
 	DB_OUTBOX,
+	DB_WARNINGS,
 	DB__COUNT
 };
 
 static const char *const store_db_names[DB__COUNT] = {
 	"meta", "users", "groups", "members", "ugroups", "msgs", "msgids", "keys", "invites",
 	"bans", "modlog", "modids", "tombs", "flags", "cases", "reports", "seals", "caselog",
-	"deadlines", "outbox"
+	"deadlines", "outbox", "warnings"
 };
 
 #define STORE_KEY_MAX	88	/* gid(16) || to(32) || seq(8) || from(32), the longest key */
@@ -168,6 +169,11 @@ static const struct store_field store_outbox_fields[] = {
 	FU64(outbox_rec, ts_ms), FPTR(outbox_rec, payload, payloadlen)
 };
 
+static const struct store_field store_warn_fields[] = {
+	FBIN(warn_rec, wid), FU64(warn_rec, ts_ms), FU64(warn_rec, expires_ms),
+	FSTR(warn_rec, state), FPTR(warn_rec, env, envlen)
+};
+
 struct store_rtype {
 	const struct store_field *fields;
 	uint8_t		 nfields;
@@ -211,6 +217,8 @@ static const struct store_rtype store_rtypes[STORE_REC__COUNT] = {
 	    sizeof(struct caselog_rec), { 0, 1 }, 2, NULL },
 	[STORE_REC_OUTBOX] = { store_outbox_fields, NF(store_outbox_fields), DB_OUTBOX,
 	    sizeof(struct outbox_rec), { 0 }, 1, NULL },
+	[STORE_REC_WARN] = { store_warn_fields, NF(store_warn_fields), DB_WARNINGS,
+	    sizeof(struct warn_rec), { 0 }, 1, NULL },
 };
 
 static void
@@ -1075,6 +1083,7 @@ struct store_iter {
 		struct flag_rec	 flag;
 		struct case_rec	 kase;
 		struct user_rec	 user;
+		struct warn_rec	 warn;
 		struct caselog_rec caselog;
 		struct outbox_rec outbox;
 	}		 rec;
@@ -1085,6 +1094,7 @@ struct store_iter {
 	int		(*flag_cb)(const struct flag_rec *, void *);
 	int		(*case_cb)(const struct case_rec *, void *);
 	int		(*user_cb)(const struct user_rec *, void *);
+	int		(*warn_cb)(const struct warn_rec *, void *);
 	int		(*caselog_cb)(const struct caselog_rec *, void *);
 	int		(*outbox_cb)(const struct outbox_rec *, void *);
 	void		*arg;
@@ -1110,6 +1120,8 @@ store_iter_rec(MDB_val *key, MDB_val *val, void *arg)
 		return it->case_cb(&it->rec.kase, it->arg);
 	case STORE_REC_USER:
 		return it->user_cb(&it->rec.user, it->arg);
+	case STORE_REC_WARN:
+		return it->warn_cb(&it->rec.warn, it->arg);
 	case STORE_REC_CASELOG:
 		return it->caselog_cb(&it->rec.caselog, it->arg);
 	case STORE_REC_OUTBOX:
@@ -1759,4 +1771,36 @@ store_user_iter(struct store *st, MDB_txn *txn, int (*cb)(const struct user_rec 
 	it.user_cb = cb;
 	it.arg = arg;
 	return store_walk(st, txn, DB_USERS, NULL, 0, NULL, 0, store_iter_rec, &it);
+}
+
+int
+store_warn_get(struct store *st, MDB_txn *txn, const uint8_t wid[16], struct warn_rec *w)
+{
+	struct warn_rec tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof tmp);
+	memcpy(tmp.wid, wid, 16);
+	if ((rc = store_rec_get(st, txn, STORE_REC_WARN, &tmp)) == 0)
+		*w = tmp;
+	return rc;
+}
+
+int
+store_warn_put(struct store *st, MDB_txn *txn, const struct warn_rec *w)
+{
+	return store_rec_put(st, txn, STORE_REC_WARN, w);
+}
+
+int
+store_warn_iter(struct store *st, MDB_txn *txn, int (*cb)(const struct warn_rec *, void *),
+    void *arg)
+{
+	struct store_iter it;
+
+	memset(&it, 0, sizeof it);
+	it.which = STORE_REC_WARN;
+	it.warn_cb = cb;
+	it.arg = arg;
+	return store_walk(st, txn, DB_WARNINGS, NULL, 0, NULL, 0, store_iter_rec, &it);
 }

@@ -22,9 +22,10 @@
  *   caselog  case(16) || seq(be64)           -> caselog_rec signed steps of a case
  *   deadlines deadline(be64) || case(16)     -> (empty)    unclaimed cases by deadline
  *   outbox   seq(be64)                       -> outbox_rec for the parent node
+ *   warnings wid(16)                         -> warn_rec   wid = H(issuer || sender || identifier)
  * A write transaction is opened by the caller (one per core-loop turn) and passed to
  * every put; nothing is durable until store_commit() returned 0. The environment is
- * opened without MDB_NOSYNC: a commit that returned is on disk.
+ * opened without MDB_NOSYNC or MDB_NOMETASYNC: a commit that returned is on disk.
  *
  * Getters return 0 when found, STORE_NOTFOUND when not, -1 on error (logged).
  * Pointers in returned records (msg_rec) point into the map: valid until the
@@ -311,6 +312,20 @@ struct outbox_rec {
 int	 store_outbox_add(struct store *st, MDB_txn *txn, struct outbox_rec *o);
 int	 store_outbox_iter(struct store *st, MDB_txn *txn, int (*cb)(const struct outbox_rec *,
 	    void *), void *arg);
+
+/* A verified warning as accepted, and whether it is still current. */
+struct warn_rec {
+	uint8_t		 wid[16];
+	uint64_t	 ts_ms;		/* accepted */
+	uint64_t	 expires_ms;	/* 0: does not expire */
+	char		 state[17];	/* active, superseded */
+	const uint8_t	*env;		/* the signed envelope */
+	uint32_t	 envlen;
+};
+int	 store_warn_get(struct store *st, MDB_txn *txn, const uint8_t wid[16], struct warn_rec *w);
+int	 store_warn_put(struct store *st, MDB_txn *txn, const struct warn_rec *w);
+int	 store_warn_iter(struct store *st, MDB_txn *txn, int (*cb)(const struct warn_rec *, void *),
+	    void *arg);
 
 /* Counts for operators and tests: entries in the named database ("msgs", "users", ...). */
 int	 store_count(struct store *st, MDB_txn *txn, const char *dbname, uint64_t *n);

@@ -29,6 +29,7 @@ enum store_record {
 	STORE_REC_REPORT,	/* struct report_rec */
 	STORE_REC_CASELOG,	/* struct caselog_rec */
 	STORE_REC_OUTBOX,	/* struct outbox_rec */
+	STORE_REC_WARN,		/* struct warn_rec */
 	STORE_REC__COUNT
 };
 

@@ -387,7 +387,7 @@ join() {
 # send USER G TEXT: send and check the ack; prints the ack's seq. (Parsed with bash,
 # not jq: this runs hundreds of times in some scenarios and jq takes 30 ms to start.)
 send() {
-	local out seq= id=
+	local out seq="" id=""
 	out=$(yi "$1" send "$2" "$3")
 	[[ $out =~ \"seq\":\ *([0-9]+)[,}\ ] ]] && seq=${BASH_REMATCH[1]}
 	[[ $out =~ \"id\":\ *\"([0-9a-f]{32})\" ]] && id=${BASH_REMATCH[1]}

@@ -1,0 +1,84 @@
+# case_routing: each kind of report reaches its queue; only that queue's handlers (and
+# the reporter) can read its body: a handler of another queue is refused, a handler
+# listing the cases sees only the queues it handles, and the node's files hold no
+# plaintext of any body.
+set -euo pipefail
+. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/case_lib.bash"
+export LC_ALL=C	# grep compares bytes: the Chinese markers are searched as UTF-8
+
+case_up
+nonce=$RANDOM$RANDOM$RANDOM
+
+step "three reports, one of each kind, with unique markers in their bodies"
+F=$(report r --kind fraud --urgent --area 330281 --fraud-type investment \
+    --amount 30000 --account "6222FRAUDACCT$nonce" --phone "138$nonce" \
+    "FRAUDMARKER-$nonce 有人冒充客服要我转账")
+D=$(report r --kind dispute --area 330282 "DISPUTEMARKER-$nonce 邻居噪音纠纷")
+N=$(report r --kind non-police --area 330283 "NONPOLICEMARKER-$nonce 路灯坏了")
+check_eq "distinct case ids" 3 "$(printf '%s\n' "$F" "$D" "$N" | sort -u | wc -l)"
+check_eq "queue of the fraud report" anti-fraud "$(case_field r "$F" queue)"
+check_eq "queue of the dispute report" mediation "$(case_field r "$D" queue)"
+check_eq "queue of the non-police report" transfer "$(case_field r "$N" queue)"
+
+step "the reporter reads their own reports"
+out=$(yi r case show "$F")
+check_eq "fraud text (reporter)" "FRAUDMARKER-$nonce 有人冒充客服要我转账" \
+    "$(jq -r 'select(.record == "case") | .text' <<<"$out")"
+check_eq "fraud accounts (reporter)" "6222FRAUDACCT$nonce" \
+    "$(jq -r 'select(.record == "case") | .accounts' <<<"$out")"
+check_eq "report signature verified" true "$(jq -r 'select(.record == "case") | .verified' <<<"$out")"
+check_eq "the reporter's list" 3 "$(yi r case list | jq -s length)"
+
+step "each queue's handlers read its body"
+check_eq "fraud text (police)" "FRAUDMARKER-$nonce 有人冒充客服要我转账" "$(case_field officer "$F" text)"
+check_eq "fraud amount (police)" 30000 "$(case_field officer "$F" amount)"
+check_eq "fraud phones (police)" "138$nonce" "$(case_field officer "$F" phones)"
+check_eq "dispute text (mediator)" "DISPUTEMARKER-$nonce 邻居噪音纠纷" "$(case_field mediator "$D" text)"
+check_eq "non-police text (grid)" "NONPOLICEMARKER-$nonce 路灯坏了" "$(case_field grid "$N" text)"
+check_eq "non-police text (police)" "NONPOLICEMARKER-$nonce 路灯坏了" "$(case_field officer "$N" text)"
+for id in "$F" "$D" "$N"; do
+	check_match "admin reads $id" MARKER-"$nonce" "$(case_field admin "$id" text)"
+done
+
+step "a handler of another queue cannot read the case"
+out=$(yi_fails mediator case show "$F")
+check_error "mediator shows a fraud case" "$out" 12 forbidden
+out=$(yi_fails grid case show "$F")
+check_error "grid worker shows a fraud case" "$out" 12 forbidden
+out=$(yi_fails officer case show "$D")
+check_error "police shows a dispute case" "$out" 12 forbidden
+out=$(yi_fails mediator case show "$N")
+check_error "mediator shows a non-police case" "$out" 12 forbidden
+
+step "each handler lists only the queues it handles"
+check_eq "police list" "$(printf '%s\n' "$F" "$N" | sort | paste -sd ' ')" \
+    "$(yi officer case list | jq -r .case_id | sort | paste -sd ' ')"
+check_eq "mediator list" "$D" "$(yi mediator case list | jq -r .case_id | paste -sd ' ')"
+check_eq "grid list" "$N" "$(yi grid case list | jq -r .case_id | paste -sd ' ')"
+check_eq "police list of the anti-fraud queue" "$F" \
+    "$(yi officer case list --queue anti-fraud | jq -r .case_id | paste -sd ' ')"
+check_eq "admin list" 3 "$(yi admin case list | jq -s length)"
+check_eq "urgent flag listed" true "$(yi officer case list --queue anti-fraud | jq -r .urgent)"
+
+step "another resident sees none of it"
+user_new r2 "居民 Liu"
+enroll r2 st >/dev/null
+check_eq "other resident's list" 0 "$(yi r2 case list | jq -s length)"
+out=$(yi_fails r2 case show "$F")
+check_error "other resident shows the case" "$out" 12 forbidden
+
+step "the node's files hold no body"
+node_stop st
+nd=$(node_dir st)
+grep -a -F -q -- "330283" "$nd/data.mdb" ||
+    fail "positive control: the area code 330283 (routing metadata) is not in data.mdb"
+grep -a -F -q -- "investment" "$nd/data.mdb" ||
+    fail "positive control: the fraud type (routing metadata) is not in data.mdb"
+for m in "MARKER-$nonce" "FRAUDACCT$nonce" "138$nonce" "有人冒充客服" "邻居噪音纠纷" "路灯坏了"; do
+	for f in "$nd"/*; do
+		if grep -a -F -q -- "$m" "$f"; then
+			fail "plaintext '$m' found in $(basename "$f")"
+		fi
+	done
+done
