@@ -94,7 +94,6 @@ enum wire_field {
 	WF_COUNT,	/* "count"	number of members */
 	WF_TOKEN,	/* "token"	invite token, 16 bytes */
 	WF_STATE,	/* "state"	membership state */
-	WF_ACCEPT,	/* "accept"	approve (true) or refuse (false) */
 	WF_HDR,		/* "hdr"	canonical message header */
 	WF_NONCE,	/* "nonce"	AEAD nonce, 24 bytes */
 	WF_CT,		/* "ct"		ciphertext */

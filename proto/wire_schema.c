@@ -25,7 +25,7 @@ const char *const wire_field_names[WF__COUNT] = {
 	[WF_EPOCH] = "epoch",		[WF_BOX] = "box",
 	[WF_GROUPS] = "groups",		[WF_MEMBERS] = "members",
 	[WF_COUNT] = "count",		[WF_TOKEN] = "token",
-	[WF_STATE] = "state",		[WF_ACCEPT] = "accept",
+	[WF_STATE] = "state",
 	[WF_HDR] = "hdr",		[WF_NONCE] = "nonce",
 	[WF_CT] = "ct",			[WF_SEQ] = "seq",
 	[WF_ID] = "id",			[WF_SINCE] = "since",
