@@ -470,10 +470,11 @@ core_rate_cmp(const void *a, const void *b)
 }
 
 uint64_t
-core_rate_take(struct core *c, const uint8_t user[32])
+core_rate_take(struct core *c, const uint8_t key[32], uint32_t per_min, uint32_t burst)
 {
 	struct core_rate *r, *nr;
-	double per_ms = c->conf->rate_per_min / 60000.0;
+	const uint8_t *user = key;
+	double per_ms = per_min / 60000.0;
 	uint64_t now = node_now_ms();
 	size_t lo = 0, hi = c->nrates, mid;
 
@@ -499,12 +500,12 @@ core_rate_take(struct core *c, const uint8_t user[32])
 		c->nrates++;
 		r = &c->rates[lo];
 		memcpy(r->user, user, 32);
-		r->tokens = c->conf->rate_burst;
+		r->tokens = burst;
 		r->last_ms = now;
 	}
 	r->tokens += (double)(now - r->last_ms) * per_ms;
-	if (r->tokens > c->conf->rate_burst)
-		r->tokens = c->conf->rate_burst;
+	if (r->tokens > burst)
+		r->tokens = burst;
 	r->last_ms = now;
 	if (r->tokens >= 1.0) {
 		r->tokens -= 1.0;

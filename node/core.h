@@ -124,8 +124,11 @@ int	 core_session_add_group(struct core *c, struct core_session *s, const uint8_
 /* Drop every subscription of s. */
 void	 core_session_clear_groups(struct core *c, struct core_session *s);
 
-/* Per-user token bucket: 0 if the user may send now, else ms until they may. */
-uint64_t core_rate_take(struct core *c, const uint8_t user[32]);
+/*
+ * Token buckets by 32-byte key (a user's key; a group id padded with zeros): 0 if
+ * one more message may go now, else the ms until it may.
+ */
+uint64_t core_rate_take(struct core *c, const uint8_t key[32], uint32_t per_min, uint32_t burst);
 
 /* Handlers, one per request kind. */
 core_handler	user_register, user_login, user_role_grant;

@@ -45,6 +45,8 @@ usage(FILE *fp)
 	    "  --max-group N      members per group (default %d)\n"
 	    "  --rate-per-min N   messages per user per minute (default %d)\n"
 	    "  --rate-burst N     messages a user may send at once (default %d)\n"
+	    "  --group-rate-per-min N, --group-rate-burst N\n"
+	    "                     the same for all messages into one group (600, 120)\n"
 	    "  --max-sessions N   concurrent client connections (default %d)\n"
 	    "  --newcomer-slow N  seconds between the messages of a member in their first\n"
 	    "                     10 minutes in a group (default %d; 0: off)\n"
@@ -347,6 +349,8 @@ cmd_run(int argc, char **argv)
 		{ "max-group", required_argument, NULL, 'g' },
 		{ "rate-per-min", required_argument, NULL, 'r' },
 		{ "rate-burst", required_argument, NULL, 'b' },
+		{ "group-rate-per-min", required_argument, NULL, 'G' },
+		{ "group-rate-burst", required_argument, NULL, 'B' },
 		{ "max-sessions", required_argument, NULL, 's' },
 		{ "newcomer-slow", required_argument, NULL, 'n' },
 		{ "deadline", required_argument, NULL, 'D' },
@@ -375,6 +379,8 @@ cmd_run(int argc, char **argv)
 	conf.max_group = NODE_DEFAULT_MAX_GROUP;
 	conf.rate_per_min = NODE_DEFAULT_RATE_PER_MIN;
 	conf.rate_burst = NODE_DEFAULT_RATE_BURST;
+	conf.group_rate_per_min = NODE_DEFAULT_GROUP_RATE_PER_MIN;
+	conf.group_rate_burst = NODE_DEFAULT_GROUP_RATE_BURST;
 	conf.max_sessions = NODE_DEFAULT_MAX_SESSIONS;
 	conf.newcomer_slow = NODE_DEFAULT_NEWCOMER_SLOW;
 	conf_case_defaults(&conf);
@@ -394,12 +400,22 @@ cmd_run(int argc, char **argv)
 				return die_usage("--max-group '%s': expected 2..100000", optarg);
 			break;
 		case 'r':
-			if (parse_u32(optarg, 1, 1000000, &conf.rate_per_min) != 0)
-				return die_usage("--rate-per-min '%s': expected 1..1000000", optarg);
+			if (parse_u32(optarg, 1, 100000000, &conf.rate_per_min) != 0)
+				return die_usage("--rate-per-min '%s': expected 1..100000000", optarg);
 			break;
 		case 'b':
-			if (parse_u32(optarg, 1, 1000000, &conf.rate_burst) != 0)
-				return die_usage("--rate-burst '%s': expected 1..1000000", optarg);
+			if (parse_u32(optarg, 1, 100000000, &conf.rate_burst) != 0)
+				return die_usage("--rate-burst '%s': expected 1..100000000", optarg);
+			break;
+		case 'G':
+			if (parse_u32(optarg, 1, 100000000, &conf.group_rate_per_min) != 0)
+				return die_usage("--group-rate-per-min '%s': expected 1..100000000",
+				    optarg);
+			break;
+		case 'B':
+			if (parse_u32(optarg, 1, 100000000, &conf.group_rate_burst) != 0)
+				return die_usage("--group-rate-burst '%s': expected 1..100000000",
+				    optarg);
 			break;
 		case 's':
 			if (parse_u32(optarg, 1, 1000000, &conf.max_sessions) != 0)

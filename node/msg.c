@@ -82,6 +82,7 @@ msg_send(struct core *c, struct core_session *s, struct wire_frame *f, struct qi
 	struct msg_rec m;
 	struct wire_rec ev;
 	struct oframe *out;
+	uint8_t gkey[32];
 	uint64_t seq, wait;
 	int rc;
 
@@ -116,9 +117,18 @@ msg_send(struct core *c, struct core_session *s, struct wire_frame *f, struct qi
 	}
 	if (msg_policy(c, s, f->rid, &g, &me) != 0)
 		return;
-	if ((wait = core_rate_take(c, s->user)) != 0) {
+	if ((wait = core_rate_take(c, s->user, c->conf->rate_per_min, c->conf->rate_burst)) != 0) {
 		core_error(c, s, f->rid, WE_RATE_LIMITED,
 		    "too many messages: you may send again in %llu ms", (unsigned long long)wait);
+		return;
+	}
+	/* A whole group has a budget too, so many accounts cannot flood 400 members. */
+	memset(gkey, 0, sizeof gkey);
+	memcpy(gkey, g.gid, 16);
+	if ((wait = core_rate_take(c, gkey, c->conf->group_rate_per_min,
+	    c->conf->group_rate_burst)) != 0) {
+		core_error(c, s, f->rid, WE_RATE_LIMITED, "%s receives too many messages: you may "
+		    "send again in %llu ms", g.name, (unsigned long long)wait);
 		return;
 	}
 	memset(&m, 0, sizeof m);

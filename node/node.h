@@ -16,6 +16,8 @@
 #define NODE_DEFAULT_MAX_GROUP		500	/* members per group */
 #define NODE_DEFAULT_RATE_PER_MIN	60	/* messages per user per minute, sustained */
 #define NODE_DEFAULT_RATE_BURST		30	/* messages a user may send at once */
+#define NODE_DEFAULT_GROUP_RATE_PER_MIN	600	/* messages into one group per minute */
+#define NODE_DEFAULT_GROUP_RATE_BURST	120
 #define NODE_DEFAULT_MAX_SESSIONS	20000
 #define NODE_DEFAULT_NEWCOMER_SLOW	2	/* seconds between a newcomer's messages */
 #define NODE_NEWCOMER_MS		(10ULL * 60 * 1000)	/* how long one is a newcomer */
@@ -32,6 +34,8 @@ struct node_conf {
 	uint32_t	 max_group;
 	uint32_t	 rate_per_min;
 	uint32_t	 rate_burst;
+	uint32_t	 group_rate_per_min;
+	uint32_t	 group_rate_burst;
 	uint32_t	 max_sessions;
 	uint32_t	 newcomer_slow;	/* seconds between messages in a member's first minutes */
 	uint64_t	 deadline_s[3][2];	/* claim deadline by report kind, [urgent] */

@@ -186,7 +186,8 @@ node_start() {
 	local out="$E2E_TMP/node-$n.out" err="$E2E_TMP/node-$n.err"
 	: >"$out"
 	echo "---- start $(date +%T.%N) $*" >>"$err"
-	"$YISHI_BIN/yishi-node" run --data "$(node_dir "$n")" --listen "127.0.0.1:$port" --newcomer-slow 0 "$@" \
+	"$YISHI_BIN/yishi-node" run --data "$(node_dir "$n")" --listen "127.0.0.1:$port" --newcomer-slow 0 \
+	    --group-rate-burst 100000 "$@" \
 	    >"$out" 2>>"$err" &
 	pid=$!
 	E2E_PIDS+=("$pid")

@@ -70,3 +70,17 @@ check_texts "messages stored" "$out" "$max" "$han" "rapid 1 快速" "rapid 2 快
 step "the limit is per user: a resident still sends"
 send r1 "$G" "another user is not limited" >/dev/null
 node_stop st
+
+step "a group's own budget: --group-rate-burst 4 --group-rate-per-min 6, shared by its members"
+node_stop st
+node_start st --port "$ST_PORT" --max-group 3 --group-rate-burst 4 --group-rate-per-min 6
+start=$(date +%s)
+send r1 "$G" "group budget 1" >/dev/null
+send r2 "$G" "group budget 2" >/dev/null
+send r1 "$G" "group budget 3" >/dev/null
+send r2 "$G" "group budget 4" >/dev/null
+out=$(yi_fails r1 send "$G" "group budget 5: over the group's budget")
+elapsed=$(($(date +%s) - start))
+[ "$elapsed" -lt 9 ] || fail "the five sends took ${elapsed}s: too slow to test the group budget"
+check_error "5th rapid send into the group" "$out" 18 rate_limited
+check_match "the refusal names the group" "receives too many messages" "$out"

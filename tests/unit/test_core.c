@@ -403,6 +403,8 @@ main(void)
 	conf.ndepts = 1;
 	conf.rate_per_min = 60;
 	conf.rate_burst = 5;
+	conf.group_rate_per_min = 60;
+	conf.group_rate_burst = 1000;
 	conf.max_sessions = 64;
 	base = event_base_new();
 	queue_init(&qin);
@@ -930,6 +932,15 @@ main(void)
 		drain(officer.sid);
 		drain(res1.sid);
 		drain(res2.sid);
+	}
+
+	/* A group's own budget: spent, every member is refused, whatever their own. */
+	{
+		uint8_t gk[32] = { 0 };
+
+		CHECK(core_rate_take(&core, gk, 60, 2) == 0);
+		CHECK(core_rate_take(&core, gk, 60, 2) == 0);
+		CHECK(core_rate_take(&core, gk, 60, 2) > 0);	/* the third within a second */
 	}
 
 	/* A closed session receives nothing more; its slot's next owner starts afresh. */
