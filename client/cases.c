@@ -469,10 +469,13 @@ cases_open_body(struct cases_case *cc, const struct ident *me, const struct wire
 		snprintf(cc->body_why, sizeof cc->body_why, "the report body does not decode");
 		free(cc->body);
 		cc->body = NULL;
-	} else
-		cc->body_state = 1;
-	sodium_memzero(pt, ptlen);
-	free(pt);
+		sodium_memzero(pt, ptlen);
+		free(pt);
+		return;
+	}
+	cc->body_state = 1;
+	cc->body_pt = pt;		/* kept: attachment data point into it */
+	cc->body_ptlen = ptlen;
 }
 
 int
@@ -556,6 +559,10 @@ cases_free(struct cases_case *cc)
 	if (cc->body != NULL)
 		sodium_memzero(cc->body, sizeof *cc->body);
 	free(cc->body);
+	if (cc->body_pt != NULL) {
+		sodium_memzero(cc->body_pt, cc->body_ptlen);
+		free(cc->body_pt);
+	}
 	memset(cc, 0, sizeof *cc);
 }
 

@@ -132,6 +132,8 @@ struct cases_case {
 	int			 body_state;	/* 1 opened, 0 no seal for us, -1 failed */
 	char			 body_why[120];
 	struct report_body	*body;
+	uint8_t			*body_pt;	/* the opened body: attachments point into it */
+	size_t			 body_ptlen;
 	struct cases_entry	*log;
 	size_t			 nlog;
 };

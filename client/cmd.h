@@ -45,6 +45,8 @@ struct cmd {
 	const char		*accounts[CMD_LIST_MAX];	/* --account, repeated */
 	int			 naccounts;
 	const char		*phones[CMD_LIST_MAX];		/* --phone, repeated */
+	const char		*attach[4];	/* --attach FILE, repeated (REPORT_ATTACH_MAX) */
+	int			 nattach;
 	int			 nphones;
 	const char		*ref;		/* --ref G:SEQ */
 	const char		*queue;		/* --queue */
@@ -55,6 +57,17 @@ struct cmd {
 	int			 nparties;
 	const char		*out;		/* --out FILE */
 	int			 week;
+
+	/* Warnings (cmd_warn.c); --area, --fraud-type, --out and --force are shared. */
+	struct cmd_warn_opts {
+		const char	*severity, *urgency, *certainty, *status;
+		const char	*audience, *expires, *headline, *instruction, *lang;
+		const char	*target_area, *target_station;
+		const char	*cert;		/* --cert FILE */
+		const char	*root;		/* --root HEX */
+		int		 cap;		/* --cap: the operand is, or print, CAP XML */
+		int		 all;		/* --all */
+	} warn;
 
 	/* The command words, e.g. "mod" and "kick" (sub NULL for one-word commands). */
 	const char		*word;
@@ -91,6 +104,13 @@ void	 cmd_mod_show_flagged(const struct cmd *c, const struct ident *me,
  */
 void	 cmd_case_show_event(const struct cmd *c, const struct account *a,
 	    const struct wire_frame *ev);
+/*
+ * Show a pushed warning ("warning") in watch, verified against the federation root
+ * (--root, the one pinned in the home, else on first use the node's, then pinned);
+ * one that does not verify is shown as such, with the reason.
+ */
+void	 cmd_warn_show_event(struct cmd *c, struct account *a, struct session *s,
+	    const struct wire_frame *ev);
 /* Sanitize untrusted text for a terminal into buf. */
 const char *cmd_plain(char *buf, size_t len, const char *s);
 /* Wall-clock time in ms since the epoch (the node's clock is compared with it). */
@@ -125,5 +145,13 @@ int	 cmd_case_sign(struct cmd *);
 int	 cmd_case_export(struct cmd *);
 int	 cmd_case_verify(struct cmd *);
 int	 cmd_case_stats(struct cmd *);
+int	 cmd_warn_issue(struct cmd *);
+int	 cmd_warn_update(struct cmd *);
+int	 cmd_warn_cancel(struct cmd *);
+int	 cmd_warn_list(struct cmd *);
+int	 cmd_warn_show(struct cmd *);
+int	 cmd_warn_verify(struct cmd *);
+int	 cmd_warn_relay(struct cmd *);
+int	 cmd_warn_cert(struct cmd *);
 
 #endif

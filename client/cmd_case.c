@@ -129,6 +129,101 @@ cmd_case_text(struct cmd *c, const char *what, const char *text)
 }
 
 /* Check the report's options into m and b, before any connection. */
+/* --attach FILE: read each into memory (freed by cmd_case_free_attachments). */
+static int
+cmd_case_read_attachments(struct cmd *c, struct report_body *b)
+{
+	const char *base;
+	size_t total = 0, n;
+	uint8_t *data;
+	FILE *fp;
+	int i;
+
+	for (i = 0; i < c->nattach; i++) {
+		base = strrchr(c->attach[i], '/');
+		base = base != NULL ? base + 1 : c->attach[i];
+		if (strlen(base) == 0 || strlen(base) > 64) {
+			cerr_set(&c->err, CE_USAGE, "--attach %s: the file name must be 1 to 64 "
+			    "bytes", c->attach[i]);
+			return -1;
+		}
+		if ((fp = fopen(c->attach[i], "rb")) == NULL) {
+			cerr_set(&c->err, CE_USAGE, "--attach %s: %s", c->attach[i], strerror(errno));
+			return -1;
+		}
+		data = malloc(REPORT_ATTACH_BYTES + 1);
+		n = data != NULL ? fread(data, 1, REPORT_ATTACH_BYTES + 1, fp) : 0;
+		fclose(fp);
+		if (data == NULL || (total += n) > REPORT_ATTACH_BYTES) {
+			free(data);
+			cerr_set(&c->err, CE_USAGE, "attachments are limited to %d KiB in all",
+			    REPORT_ATTACH_BYTES / 1024);
+			return -1;
+		}
+		snprintf(b->attachments[i].name, sizeof b->attachments[i].name, "%s", base);
+		b->attachments[i].data = data;
+		b->attachments[i].len = (uint32_t)n;
+		b->nattachments = i + 1;
+	}
+	return 0;
+}
+
+/* "name (N bytes), ..." for output; names are printed sanitized. */
+static const char *
+cmd_case_attachments(char *buf, size_t len, const struct report_body *b)
+{
+	char name[200];
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < b->nattachments && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s (%u bytes)", i ? ", " : "",
+		    cmd_plain(name, sizeof name, b->attachments[i].name), b->attachments[i].len);
+	return buf;
+}
+
+/* case show --out DIR: write the report's attachments into DIR (never outside it). */
+static int
+cmd_case_save_attachments(struct cmd *c, const struct report_body *b)
+{
+	char path[PATH_MAX];
+	FILE *fp;
+	int i, ok;
+
+	for (i = 0; i < b->nattachments; i++) {
+		if (strchr(b->attachments[i].name, '/') != NULL ||
+		    strcmp(b->attachments[i].name, "..") == 0 ||
+		    strcmp(b->attachments[i].name, ".") == 0 ||
+		    snprintf(path, sizeof path, "%s/%s", c->out, b->attachments[i].name) >=
+		    (int)sizeof path) {
+			cerr_set(&c->err, CE_PROTOCOL, "an attachment has an unsafe name");
+			return -1;
+		}
+		if ((fp = fopen(path, "wb")) == NULL) {
+			cerr_set(&c->err, CE_USAGE, "cannot write %s: %s", path, strerror(errno));
+			return -1;
+		}
+		ok = fwrite(b->attachments[i].data, 1, b->attachments[i].len, fp) ==
+		    b->attachments[i].len;
+		if (fclose(fp) != 0 || !ok) {
+			cerr_set(&c->err, CE_USAGE, "cannot write %s", path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+cmd_case_free_attachments(struct report_body *b)
+{
+	int i;
+
+	for (i = 0; i < b->nattachments; i++)
+		free((void *)(uintptr_t)b->attachments[i].data);
+	b->nattachments = 0;
+}
+
 static int
 cmd_case_report_args(struct cmd *c, struct report_meta *m, struct report_body *b)
 {
@@ -199,7 +294,7 @@ cmd_case_report_args(struct cmd *c, struct report_meta *m, struct report_body *b
 	for (i = 0; i < c->nphones; i++)
 		snprintf(b->phones[i], sizeof b->phones[i], "%s", c->phones[i]);
 	b->nphones = c->nphones;
-	return 0;
+	return cmd_case_read_attachments(c, b);
 }
 
 /* --ref G:SEQ: a message of one of our groups the report is about. */
@@ -255,10 +350,12 @@ cmd_case_report(struct cmd *c)
 		return -1;
 	}
 	if (cmd_case_report_args(c, &m, b) == -1) {
+		cmd_case_free_attachments(b);
 		free(b);
 		return -1;
 	}
 	if ((s = cmd_case_open(c, &a)) == NULL) {
+		cmd_case_free_attachments(b);
 		free(b);
 		return -1;
 	}
@@ -280,6 +377,7 @@ cmd_case_report(struct cmd *c)
 	ret = 0;
 out:
 	cases_queue_free(&q);
+	cmd_case_free_attachments(b);
 	sodium_memzero(b, sizeof *b);
 	free(b);
 	session_free(s);
@@ -494,6 +592,7 @@ cmd_case_out_case(const struct cmd *c, const struct cases_case *cc,
 			    b->accounts[0], sizeof b->accounts[0], b->naccounts));
 			json_str(&j, "phones", cmd_case_join(list, sizeof list, b->phones[0],
 			    sizeof b->phones[0], b->nphones));
+			json_str(&j, "attachments", cmd_case_attachments(list, sizeof list, b));
 		} else
 			json_str(&j, "body_error", cc->body_why);
 		(void)json_end(&j, stdout);
@@ -528,6 +627,8 @@ cmd_case_out_case(const struct cmd *c, const struct cases_case *cc,
 	if (b->nphones > 0)
 		printf("  phones: %s\n", cmd_case_join(list, sizeof list, b->phones[0],
 		    sizeof b->phones[0], b->nphones));
+	if (b->nattachments > 0)
+		printf("  attachments: %s\n", cmd_case_attachments(list, sizeof list, b));
 }
 
 static void
@@ -610,7 +711,7 @@ cmd_case_show(struct cmd *c)
 	struct cerr qe;
 	uint8_t id[CASE_ID_BYTES];
 	size_t i;
-	int kind, haveq = 0;
+	int kind, haveq = 0, rc;
 
 	memset(&cc, 0, sizeof cc);
 	if ((s = cmd_case_open_id(c, &a, id)) == NULL)
@@ -633,12 +734,21 @@ cmd_case_show(struct cmd *c)
 	for (i = 0; i < cc.nlog; i++)
 		cmd_case_out_entry(c, &cc, &cc.log[i], haveq ? &q : NULL);
 	fflush(stdout);
+	rc = 0;
+	if (c->out != NULL) {
+		if (cc.body == NULL) {
+			cerr_set(&c->err, CE_USAGE, "the report is not readable by you: no "
+			    "attachments to save");
+			rc = -1;
+		} else
+			rc = cmd_case_save_attachments(c, cc.body);
+	}
 	if (haveq)
 		cases_queue_free(&q);
 	cases_free(&cc);
 	session_free(s);
 	account_wipe(&a);
-	return 0;
+	return rc;
 }
 
 /*

@@ -544,6 +544,10 @@ cmd_msg_watch(struct cmd *c)
 			/* A step in a case we reported or handle: not scoped to a group. */
 			cmd_case_show_event(c, &a, ev);
 			break;
+		case WK_EV_WARNING:
+			/* Public and by area, not by group: shown wherever we watch. */
+			cmd_warn_show_event(c, &a, s, ev);
+			break;
 		default:
 			log_debug("watch: ignored %s event", wire_kinds[ev->kind].name);
 			break;

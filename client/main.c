@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "client/cmd.h"
+#include "proto/case.h"
 #include "proto/crypto.h"
 #include "proto/log.h"
 
@@ -42,7 +43,13 @@ enum {
 	OPT_PARTY = 1 << 20,
 	OPT_OUT = 1 << 21,
 	OPT_WEEK = 1 << 22,
-	OPT__COUNT = 23,
+	OPT_ATTACH = 1 << 23,
+	OPT_WARN = 1 << 24,	/* --severity ... --target-station: what a warning says */
+	OPT_CAP = 1 << 25,
+	OPT_CERT = 1 << 26,
+	OPT_ROOT = 1 << 27,
+	OPT_ALL = 1 << 28,
+	OPT__COUNT = 29,
 };
 
 struct main_cmd {
@@ -131,21 +138,23 @@ static const struct main_cmd main_cmds[] = {
 	  "send G TEXT [--wait SECONDS]", "send a message" },
 	{ "read", NULL, cmd_msg_read, 1, 1, OPT_NODE | OPT_SINCE | OPT_WAIT,
 	  "read G [--since SEQ] [--wait SECONDS]", "print a group's messages" },
-	{ "watch", NULL, cmd_msg_watch, 0, 1, OPT_NODE | OPT_WAIT,
-	  "watch [G] [--wait SECONDS]",
-	  "print new messages, and the steps of your cases, as they arrive, until "
-	  "interrupted; without G, those of one node: the default (or --node)" },
+	{ "watch", NULL, cmd_msg_watch, 0, 1, OPT_NODE | OPT_WAIT | OPT_ROOT,
+	  "watch [G] [--wait SECONDS] [--root HEX]",
+	  "print new messages, the steps of your cases and the warnings for your areas "
+	  "(verified) as they arrive, until interrupted; without G, those of one node: "
+	  "the default (or --node)" },
 	{ "report", NULL, cmd_case_report, 1, 1, OPT_NODE | OPT_KIND | OPT_URGENT |
-	  OPT_AREA | OPT_FRAUD_TYPE | OPT_AMOUNT | OPT_ACCOUNT | OPT_PHONE | OPT_REF,
+	  OPT_AREA | OPT_FRAUD_TYPE | OPT_AMOUNT | OPT_ACCOUNT | OPT_PHONE | OPT_REF | OPT_ATTACH,
 	  "report --kind fraud|dispute|non-police [--urgent] --area CODE [--fraud-type T] "
-	  "[--amount A] [--account X]... [--phone P]... [--ref G:SEQ] TEXT",
+	  "[--amount A] [--account X]... [--phone P]... [--ref G:SEQ] [--attach FILE]... TEXT",
 	  "report to the station; only the handlers of the kind's queue (and the "
 	  "levels above) can read it" },
 	{ "case", "list", cmd_case_list, 0, 0, OPT_NODE | OPT_QUEUE | OPT_STATE | OPT_MINE,
 	  "case list [--queue Q] [--state S] [--mine]",
 	  "the cases of the queues you handle, or your own reports" },
-	{ "case", "show", cmd_case_show, 1, 1, OPT_NODE,
-	  "case show ID", "a case: the report and notes decrypted, every log entry verified "
+	{ "case", "show", cmd_case_show, 1, 1, OPT_NODE | OPT_OUT,
+	  "case show ID [--out DIR]", "a case: the report and notes decrypted, every log entry "
+	  "verified; --out DIR saves the report's attachments there "
 	  "(--json: a {\"record\":\"case\"} line, then one {\"record\":\"log\"} "
 	  "line per entry)" },
 	{ "case", "claim", cmd_case_act, 1, 1, OPT_NODE,
@@ -178,6 +187,43 @@ static const struct main_cmd main_cmds[] = {
 	  "stats [--week] [--since YYYY-MM-DD]",
 	  "cases by kind, area, fraud type and outcome, time to claim against the "
 	  "deadline (--week: per ISO week)" },
+	{ "warn", "issue", cmd_warn_issue, 1, 1, OPT_NODE | OPT_AREA | OPT_FRAUD_TYPE |
+	  OPT_WARN | OPT_CAP | OPT_CERT,
+	  "warn issue --severity S --urgency U [--certainty C] --area CODES "
+	  "[--audience TAGS] [--fraud-type T] --expires T --headline H [--instruction I] "
+	  "[--lang L] [--status S] [--target-area CODE --target-station NODE] "
+	  "[--cert FILE] TEXT",
+	  "issue a warning signed with your key and issuer certificate (--cert, or the "
+	  "one `warn cert` stored); T: 2h, 3d, YYYY-MM-DD or a CAP time" },
+	{ "warn", "issue", cmd_warn_issue, 1, 1, OPT_NODE | OPT_AREA | OPT_WARN | OPT_CAP |
+	  OPT_CERT,
+	  "warn issue --cap FILE [--area CODES] [--expires T] [--cert FILE]",
+	  "import a CAP 1.2 alert and issue it, re-signed with your key, sent now (its own "
+	  "XML signature is not checked)" },
+	{ "warn", "update", cmd_warn_update, 1, 2, OPT_NODE | OPT_AREA | OPT_FRAUD_TYPE |
+	  OPT_WARN | OPT_CERT | OPT_ROOT,
+	  "warn update ID [--severity S ...] [TEXT]",
+	  "an update of your warning ID: it supersedes ID, with the options that change" },
+	{ "warn", "cancel", cmd_warn_cancel, 1, 1, OPT_NODE | OPT_CERT | OPT_ROOT,
+	  "warn cancel ID [--cert FILE]", "cancel your warning ID" },
+	{ "warn", "list", cmd_warn_list, 0, 0, OPT_NODE | OPT_ALL | OPT_ROOT,
+	  "warn list [--all] [--root HEX]",
+	  "the warnings in force on your node, each verified (--all: superseded and "
+	  "expired too)" },
+	{ "warn", "show", cmd_warn_show, 1, 1, OPT_NODE | OPT_CAP | OPT_OUT | OPT_ROOT,
+	  "warn show ID [--cap] [--out FILE]",
+	  "one warning, verified; --cap: as CAP 1.2 XML; --out: write it (the signed "
+	  "envelope, or with --cap the XML) to FILE" },
+	{ "warn", "verify", cmd_warn_verify, 1, 1, OPT_ROOT,
+	  "warn verify FILE [--root HEX]",
+	  "check a signed warning file offline against the federation root (exit 1 if "
+	  "it does not verify)" },
+	{ "warn", "relay", cmd_warn_relay, 1, 1, OPT_NODE | OPT_FORCE | OPT_ROOT,
+	  "warn relay FILE [--force]",
+	  "hand a signed warning file to your node as it is (checked first unless --force)" },
+	{ "warn", "cert", cmd_warn_cert, 1, 1, OPT_ROOT,
+	  "warn cert FILE [--root HEX]",
+	  "store your issuer certificate (from `yishi-admin issuer`) in your home" },
 };
 
 #define MAIN_NCMDS	(sizeof main_cmds / sizeof main_cmds[0])
@@ -316,6 +362,12 @@ main_opt_name(int bit)
 	case OPT_PARTY:		return "--party";
 	case OPT_OUT:		return "--out";
 	case OPT_WEEK:		return "--week";
+	case OPT_ATTACH:	return "--attach";
+	case OPT_WARN:		return "a warning option (--severity, --headline...)";
+	case OPT_CAP:		return "--cap";
+	case OPT_CERT:		return "--cert";
+	case OPT_ROOT:		return "--root";
+	case OPT_ALL:		return "--all";
 	default:		return "?";
 	}
 }
@@ -349,6 +401,22 @@ main(int argc, char **argv)
 		{ "outcome", required_argument, NULL, 266 },
 		{ "party", required_argument, NULL, 267 },
 		{ "out", required_argument, NULL, 268 },
+		{ "attach", required_argument, NULL, 290 },
+		{ "severity", required_argument, NULL, 300 },
+		{ "urgency", required_argument, NULL, 301 },
+		{ "certainty", required_argument, NULL, 302 },
+		{ "status", required_argument, NULL, 303 },
+		{ "audience", required_argument, NULL, 304 },
+		{ "expires", required_argument, NULL, 305 },
+		{ "headline", required_argument, NULL, 306 },
+		{ "instruction", required_argument, NULL, 307 },
+		{ "lang", required_argument, NULL, 308 },
+		{ "target-area", required_argument, NULL, 309 },
+		{ "target-station", required_argument, NULL, 310 },
+		{ "cap", no_argument, NULL, 311 },
+		{ "cert", required_argument, NULL, 312 },
+		{ "root", required_argument, NULL, 313 },
+		{ "all", no_argument, NULL, 314 },
 		{ "week", no_argument, NULL, 269 },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -417,7 +485,29 @@ main(int argc, char **argv)
 				c.parties[c.nparties++] = optarg;
 			break;
 		case 268: c.out = optarg; given |= OPT_OUT; break;
+		case 290:
+			given |= OPT_ATTACH;
+			if (c.nattach == REPORT_ATTACH_MAX)
+				bad = "at most 4 --attach options";
+			else
+				c.attach[c.nattach++] = optarg;
+			break;
 		case 269: c.week = 1; given |= OPT_WEEK; break;
+		case 300: c.warn.severity = optarg; given |= OPT_WARN; break;
+		case 301: c.warn.urgency = optarg; given |= OPT_WARN; break;
+		case 302: c.warn.certainty = optarg; given |= OPT_WARN; break;
+		case 303: c.warn.status = optarg; given |= OPT_WARN; break;
+		case 304: c.warn.audience = optarg; given |= OPT_WARN; break;
+		case 305: c.warn.expires = optarg; given |= OPT_WARN; break;
+		case 306: c.warn.headline = optarg; given |= OPT_WARN; break;
+		case 307: c.warn.instruction = optarg; given |= OPT_WARN; break;
+		case 308: c.warn.lang = optarg; given |= OPT_WARN; break;
+		case 309: c.warn.target_area = optarg; given |= OPT_WARN; break;
+		case 310: c.warn.target_station = optarg; given |= OPT_WARN; break;
+		case 311: c.warn.cap = 1; given |= OPT_CAP; break;
+		case 312: c.warn.cert = optarg; given |= OPT_CERT; break;
+		case 313: c.warn.root = optarg; given |= OPT_ROOT; break;
+		case 314: c.warn.all = 1; given |= OPT_ALL; break;
 		case 'w':
 			given |= OPT_WAIT;
 			if (main_uint(optarg, 3600, &u) == -1)

@@ -248,6 +248,7 @@ session_dispatch(struct session *s, const void *buf, size_t len, int nested)
 	case WK_EV_MOD:
 	case WK_EV_FLAGGED:
 	case WK_EV_CASE:
+	case WK_EV_WARNING:
 		if (f->rid == 0) {
 			session_ev_push(s, f);
 			return 0;

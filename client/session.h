@@ -4,8 +4,9 @@
  * A session owns an lws context and one client connection speaking "yishi.v1".
  * Each binary WebSocket message is one frame (proto/wire.h). Requests get a fresh
  * request id; the caller blocks until the frame with that id comes back. Frames
- * without an id are events ("msg", "key", "needs", "modev", "flagged"): they are queued in arrival order
- * while the caller waits for something else, and taken with session_event().
+ * without an id are events ("msg", "key", "needs", "modev", "flagged", "case_ev",
+ * "warning"): they are queued in arrival order while the caller waits for something
+ * else, and taken with session_event().
  *
  * Every frame from the node is decoded strictly as node-to-client traffic; a frame
  * that does not decode closes the session (the node is not trusted either).

@@ -223,6 +223,7 @@ int
 report_body_encode(const struct report_body *b, msgpack_sbuffer *sb)
 {
 	msgpack_packer pk;
+	size_t total;
 	int i, n = 1;
 
 	if (!case_str_ok(b->text, sizeof b->text) || b->text[0] == '\0' ||
@@ -236,6 +237,19 @@ report_body_encode(const struct report_body *b, msgpack_sbuffer *sb)
 	for (i = 0; i < b->nphones; i++)
 		if (!case_str_ok(b->phones[i], sizeof b->phones[i]))
 			return -1;
+	if (b->nattachments < 0 || b->nattachments > REPORT_ATTACH_MAX)
+		return -1;
+	for (i = 0, total = 0; i < b->nattachments; i++) {
+		const struct report_attachment *a = &b->attachments[i];
+
+		if (!case_str_ok(a->name, sizeof a->name) || a->name[0] == '\0' ||
+		    strchr(a->name, '/') != NULL || (a->len > 0 && a->data == NULL))
+			return -1;
+		total += a->len;
+	}
+	if (total > REPORT_ATTACH_BYTES)
+		return -1;
+	n += b->nattachments > 0;
 	n += b->amount[0] != '\0';
 	n += b->naccounts > 0;
 	n += b->nphones > 0;
@@ -256,6 +270,48 @@ report_body_encode(const struct report_body *b, msgpack_sbuffer *sb)
 		for (i = 0; i < b->nphones; i++)
 			msgpack_pack_str_with_body(&pk, b->phones[i], strlen(b->phones[i]));
 	}
+	if (b->nattachments > 0) {
+		msgpack_pack_str_with_body(&pk, "attachments", 11);
+		msgpack_pack_array(&pk, (size_t)b->nattachments);
+		for (i = 0; i < b->nattachments; i++) {
+			msgpack_pack_array(&pk, 2);
+			msgpack_pack_str_with_body(&pk, b->attachments[i].name,
+			    strlen(b->attachments[i].name));
+			msgpack_pack_bin_with_body(&pk, b->attachments[i].data, b->attachments[i].len);
+		}
+	}
+	return 0;
+}
+
+/* [[name, data], ...]: at most REPORT_ATTACH_MAX pairs, headers read here. */
+static int
+case_next_attachments(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u,
+    struct report_body *t)
+{
+	const msgpack_object *o = &u->data;
+	size_t total = 0;
+	int i, count;
+
+	if (*off >= len || (b[*off] & 0xf0) != 0x90)
+		return -1;
+	count = b[(*off)++] & 0x0f;
+	if (count == 0 || count > REPORT_ATTACH_MAX)
+		return -1;
+	for (i = 0; i < count; i++) {
+		struct report_attachment *a = &t->attachments[i];
+
+		if (*off >= len || b[(*off)++] != MP_FIXARRAY(2) ||
+		    case_next_str(b, len, off, u, a->name, sizeof a->name) != 0 ||
+		    a->name[0] == '\0' || strchr(a->name, '/') != NULL ||
+		    !mp_utf8_valid((const uint8_t *)a->name, strlen(a->name)) ||
+		    mp_next_scalar(b, len, off, u, MSGPACK_OBJECT_BIN) != 0)
+			return -1;
+		a->data = (const uint8_t *)o->via.bin.ptr;
+		a->len = o->via.bin.size;
+		if ((total += a->len) > REPORT_ATTACH_BYTES)
+			return -1;
+	}
+	t->nattachments = count;
 	return 0;
 }
 
@@ -282,7 +338,8 @@ case_next_strlist(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u
 
 /*
  * The body is what a reporter wrote; a handler's client decodes it strictly: a map of
- * "text" and optional "amount", "accounts", "phones", each once, nothing else.
+ * "text" and optional "amount", "accounts", "phones", "attachments", each once,
+ * nothing else. Attachment data point into buf.
  */
 int
 report_body_decode(const void *buf, size_t len, struct report_body *out)
@@ -294,7 +351,7 @@ report_body_decode(const void *buf, size_t len, struct report_body *out)
 	size_t off = 1;
 	int i, n, seen = 0, rv = -1;
 
-	if (len == 0 || (b[0] & 0xf0) != 0x80 || (n = b[0] & 0x0f) == 0 || n > 4)
+	if (len == 0 || (b[0] & 0xf0) != 0x80 || (n = b[0] & 0x0f) == 0 || n > 5)
 		return -1;
 	t = out;
 	memset(t, 0, sizeof *t);
@@ -319,6 +376,10 @@ report_body_decode(const void *buf, size_t len, struct report_body *out)
 			seen |= 8;
 			if (case_next_strlist(b, len, &off, &u, t->phones[0], sizeof t->phones[0],
 			    sizeof t->phones[0], &t->nphones) != 0)
+				goto out;
+		} else if (strcmp(key, "attachments") == 0 && !(seen & 16)) {
+			seen |= 16;
+			if (case_next_attachments(b, len, &off, &u, t) != 0)
 				goto out;
 		} else
 			goto out;

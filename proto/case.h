@@ -31,6 +31,9 @@
 #define REPORT_SEAL_BYTES	80	/* crypto_box_SEALBYTES + 32 */
 #define REPORT_TEXT_MAX		4096
 #define REPORT_LIST_MAX		8	/* accounts, phone numbers */
+#define REPORT_ATTACH_MAX	4	/* attachments per report */
+#define REPORT_ATTACH_BYTES	(48 * 1024)	/* all attachments of a report together */
+#define REPORT_BODY_MAX		(REPORT_ATTACH_BYTES + 8192)	/* a sealed body */
 #define CASE_ARG_MAX		128
 #define CASE_ENTRY_MAX		320
 #define AGREEMENT_PARTIES_MAX	4
@@ -68,7 +71,16 @@ void	 report_meta_sign(const struct ident *reporter, const uint8_t *meta, size_t
 int	 report_meta_verify(const uint8_t reporter[YISHI_PK_BYTES], const uint8_t *meta, size_t len,
 	    const uint8_t sig[YISHI_SIG_BYTES]) __attribute__((warn_unused_result));
 
-/* The body plaintext: msgpack map {"text", "amount"?, "accounts"?, "phones"?}. */
+/*
+ * The body plaintext: msgpack map {"text", "amount"?, "accounts"?, "phones"?,
+ * "attachments"?: [[name, data], ...]}. Attachment data point into the decoded buffer.
+ */
+struct report_attachment {
+	char		 name[65];	/* a file name, no '/' */
+	const uint8_t	*data;
+	uint32_t	 len;
+};
+
 struct report_body {
 	char		text[REPORT_TEXT_MAX + 1];
 	char		amount[33];
@@ -76,6 +88,8 @@ struct report_body {
 	int		naccounts;
 	char		phones[REPORT_LIST_MAX][33];
 	int		nphones;
+	struct report_attachment attachments[REPORT_ATTACH_MAX];
+	int		nattachments;
 };
 int	 report_body_encode(const struct report_body *b, msgpack_sbuffer *sb)
 	    __attribute__((warn_unused_result));

@@ -10,7 +10,7 @@
 #define EV_MAX		512	/* MOD_EVENT_MAX (modev.h) */
 #define META_MAX	256	/* REPORT_META_MAX (case.h) */
 #define SEAL_BYTES	80	/* REPORT_SEAL_BYTES (case.h) */
-#define BODY_MAX	8192	/* sealed report bodies, notes and agreements */
+#define BODY_MAX	(57344 + 40)	/* REPORT_BODY_MAX (case.h) + nonce and tag */
 #define ENTRY_MAX	320	/* CASE_ENTRY_MAX (case.h) */
 
 const char *const wire_field_names[WF__COUNT] = {

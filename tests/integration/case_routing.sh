@@ -11,8 +11,11 @@ case_up
 nonce=$RANDOM$RANDOM$RANDOM
 
 step "three reports, one of each kind, with unique markers in their bodies"
+attach=$E2E_TMP/转账截图-$nonce.txt
+printf 'ATTACHMARKER-%s a screenshot stands here\n' "$nonce" >"$attach"
+head -c 20000 /dev/urandom >>"$attach"
 F=$(report r --kind fraud --urgent --area 330281 --fraud-type investment \
-    --amount 30000 --account "6222FRAUDACCT$nonce" --phone "138$nonce" \
+    --amount 30000 --account "6222FRAUDACCT$nonce" --phone "138$nonce" --attach "$attach" \
     "FRAUDMARKER-$nonce 有人冒充客服要我转账")
 D=$(report r --kind dispute --area 330282 "DISPUTEMARKER-$nonce 邻居噪音纠纷")
 N=$(report r --kind non-police --area 330283 "NONPOLICEMARKER-$nonce 路灯坏了")
@@ -34,6 +37,12 @@ step "each queue's handlers read its body"
 check_eq "fraud text (police)" "FRAUDMARKER-$nonce 有人冒充客服要我转账" "$(case_field officer "$F" text)"
 check_eq "fraud amount (police)" 30000 "$(case_field officer "$F" amount)"
 check_eq "fraud phones (police)" "138$nonce" "$(case_field officer "$F" phones)"
+check_match "fraud attachment listed (police)" "转账截图-$nonce.txt \\($(wc -c <"$attach") bytes\\)" \
+    "$(case_field officer "$F" attachments)"
+mkdir -p "$E2E_TMP/saved"
+yi officer case show "$F" --out "$E2E_TMP/saved" >/dev/null
+cmp -s "$attach" "$E2E_TMP/saved/$(basename "$attach")" ||
+    fail "the attachment the handler saved differs from the one reported"
 check_eq "dispute text (mediator)" "DISPUTEMARKER-$nonce 邻居噪音纠纷" "$(case_field mediator "$D" text)"
 check_eq "non-police text (grid)" "NONPOLICEMARKER-$nonce 路灯坏了" "$(case_field grid "$N" text)"
 check_eq "non-police text (police)" "NONPOLICEMARKER-$nonce 路灯坏了" "$(case_field officer "$N" text)"
@@ -75,7 +84,8 @@ grep -a -F -q -- "330283" "$nd/data.mdb" ||
     fail "positive control: the area code 330283 (routing metadata) is not in data.mdb"
 grep -a -F -q -- "investment" "$nd/data.mdb" ||
     fail "positive control: the fraud type (routing metadata) is not in data.mdb"
-for m in "MARKER-$nonce" "FRAUDACCT$nonce" "138$nonce" "有人冒充客服" "邻居噪音纠纷" "路灯坏了"; do
+for m in "MARKER-$nonce" "FRAUDACCT$nonce" "138$nonce" "有人冒充客服" "邻居噪音纠纷" "路灯坏了" \
+    "ATTACHMARKER-$nonce"; do
 	for f in "$nd"/*; do
 		if grep -a -F -q -- "$m" "$f"; then
 			fail "plaintext '$m' found in $(basename "$f")"

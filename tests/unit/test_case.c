@@ -58,7 +58,8 @@ main(void)
 	struct case_entry e, eb;
 	static struct agreement a, ab;
 	uint8_t meta[REPORT_META_MAX], key[32], key2[32], seal[REPORT_SEAL_BYTES], sig[64];
-	uint8_t body[8192], pt[8192], entry[CASE_ENTRY_MAX], bad[REPORT_META_MAX];
+	static uint8_t body[REPORT_BODY_MAX + 64], pt[REPORT_BODY_MAX + 64];
+	uint8_t entry[CASE_ENTRY_MAX], bad[REPORT_META_MAX];
 	static uint8_t doc[AGREEMENT_MAX];
 	uint8_t ents[2][CASE_ENTRY_MAX], sigs[2][64];
 	size_t entlens[2];
@@ -124,11 +125,35 @@ main(void)
 	snprintf(b.phones[0], sizeof b.phones[0], "+86 400 000 0000");
 	snprintf(b.phones[1], sizeof b.phones[1], "95588");
 	b.nphones = 2;
+	b.attachments[0].data = (const uint8_t *)"\x89PNG fake image bytes";
+	b.attachments[0].len = 21;
+	snprintf(b.attachments[0].name, sizeof b.attachments[0].name, "转账截图.png");
+	b.nattachments = 1;
 	msgpack_sbuffer_init(&sb);
 	CHECK(report_body_encode(&b, &sb) == 0);
 	CHECK(report_body_decode(sb.data, sb.size, &bb) == 0 && strcmp(bb.text, b.text) == 0 &&
 	    strcmp(bb.amount, "12000") == 0 && bb.naccounts == 1 && bb.nphones == 2 &&
-	    strcmp(bb.phones[1], "95588") == 0);
+	    strcmp(bb.phones[1], "95588") == 0 && bb.nattachments == 1 &&
+	    bb.attachments[0].len == 21 && memcmp(bb.attachments[0].data, "\x89PNG", 4) == 0 &&
+	    strcmp(bb.attachments[0].name, "转账截图.png") == 0);
+	{
+		/* Attachment limits: no '/' in names, a total bound, a bounded count. */
+		struct report_body t = b;
+		static uint8_t big[REPORT_ATTACH_BYTES + 1];
+		msgpack_sbuffer sb2;
+
+		msgpack_sbuffer_init(&sb2);
+		snprintf(t.attachments[0].name, sizeof t.attachments[0].name, "../etc/passwd");
+		CHECK(report_body_encode(&t, &sb2) != 0);
+		t = b;
+		t.attachments[0].data = big;
+		t.attachments[0].len = sizeof big;
+		CHECK(report_body_encode(&t, &sb2) != 0);
+		t = b;
+		t.nattachments = REPORT_ATTACH_MAX + 1;
+		CHECK(report_body_encode(&t, &sb2) != 0);
+		msgpack_sbuffer_destroy(&sb2);
+	}
 	report_seal_body(meta, len, (const uint8_t *)sb.data, sb.size, key, body);
 	blen = 24 + sb.size + 16;
 	CHECK(report_seal_key(key, police.pk, seal) == 0);
