@@ -1,7 +1,9 @@
 # Yishi: `make demo` runs a local station node with demo data; `make test` runs every test.
 JOBS    ?= 2
+# Tests run 4 at a time: the end-to-end ones mostly wait on their own processes.
+TEST_JOBS ?= 4
 CMAKE   ?= cmake
-FUZZ_SECONDS ?= 15
+FUZZ_SECONDS ?= 10
 
 .PHONY: all deps build build-asan build-fuzz demo test test-asan test-fuzz test-unit bench clean help
 
@@ -37,14 +39,14 @@ demo: build
 test-asan: build-asan
 	@echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --output-on-failure -j $(JOBS)
+		ctest --output-on-failure -j $(TEST_JOBS)
 
 test-fuzz: build-fuzz
 	@echo "== fuzz targets, $(FUZZ_SECONDS)s each"
 	cd build-fuzz && ctest --output-on-failure -j $(JOBS)
 
 test-unit: build
-	cd build && ctest --output-on-failure -j $(JOBS)
+	cd build && ctest --output-on-failure -j $(TEST_JOBS)
 
 # The release build runs last so the run closes with ctest's summary of the whole suite.
 test: test-asan test-fuzz test-unit
