@@ -315,7 +315,7 @@ admin_cert(const struct admin *a, int kind)
 		    a->areas);
 	if (admin_date(a->until, 1, &c.not_after) != 0)
 		return admin_fail("--until is not a date", a->until);
-	c.not_before = admin_now_ms();
+	c.not_before = admin_now_ms() / 1000 * 1000;	/* CAP times are whole seconds */
 	if (a->from != NULL && admin_date(a->from, 0, &c.not_before) != 0)
 		return admin_fail("--from is not a date", a->from);
 	if (c.not_before > c.not_after)

@@ -320,7 +320,7 @@ cmd_warn_json_fields(struct json *j, const struct cmd_warn_item *it, int full)
 	json_str(j, "headline", w->ntexts > 0 ? w->texts[0].headline : "");
 	if (!full)
 		return;
-	json_str(j, "event", w->ntexts > 0 ? w->texts[0].event : "");
+	json_str(j, "cap_event", w->ntexts > 0 ? w->texts[0].event : "");
 	json_str(j, "description", w->ntexts > 0 ? w->texts[0].description : "");
 	json_str(j, "instruction", w->ntexts > 0 ? w->texts[0].instruction : "");
 	json_uint(j, "texts", (uint64_t)w->ntexts);
@@ -515,7 +515,8 @@ cmd_warn_fresh(struct warning *w, const struct ident *me, uint64_t now, int msg_
 }
 
 /*
- * Sign w with our key and certificate and hand it to the node. Prints the result:
+ * Sign w with our key and certificate and hand it to the node (s), or with s NULL
+ * write the envelope to --out for `warn relay` (signing offline). Prints the result:
  * {"id", "identifier", "sender", "msg_type", "state"}.
  */
 static int
@@ -552,12 +553,21 @@ cmd_warn_send(struct cmd *c, struct account *a, struct session *s, const uint8_t
 		    "--fraud-type ([a-z0-9-]) and the audience tags (no spaces)");
 		return -1;
 	}
-	wire_rec_init(&req, &wire_kinds[WK_WARN_ISSUE]);
-	wire_set_bin(&req, WF_ENV, env, len);
-	f = session_call(s, WK_WARN_ISSUE, &req, WK_OK, &c->err);
+	if (s == NULL) {
+		f = NULL;
+		if (warns_file_write(c->out, env, len, 0644, &c->err) == -1) {
+			free(env);
+			return -1;
+		}
+	} else {
+		wire_rec_init(&req, &wire_kinds[WK_WARN_ISSUE]);
+		wire_set_bin(&req, WF_ENV, env, len);
+		if ((f = session_call(s, WK_WARN_ISSUE, &req, WK_OK, &c->err)) == NULL) {
+			free(env);
+			return -1;
+		}
+	}
 	free(env);
-	if (f == NULL)
-		return -1;
 	session_frame_free(f);
 	memcpy(w->issuer, a->me.pk, YISHI_PK_BYTES);
 	warns_id(w, id);
@@ -568,9 +578,15 @@ cmd_warn_send(struct cmd *c, struct account *a, struct session *s, const uint8_t
 		json_str(&j, "identifier", w->identifier);
 		json_str(&j, "sender", w->sender);
 		json_str(&j, "msg_type", warn_msgtype_names[w->msg_type]);
-		json_str(&j, "state", w->msg_type == WMSG_CANCEL ? "superseded" : "active");
+		if (s == NULL)
+			json_str(&j, "file", c->out);
+		else
+			json_str(&j, "state", w->msg_type == WMSG_CANCEL ? "superseded" :
+			    "active");
 		(void)json_end(&j, stdout);
-	} else
+	} else if (s == NULL)
+		printf("%s %s signed into %s\n", hex, w->identifier, c->out);
+	else
 		printf("%s %s %s accepted\n", hex, w->identifier,
 		    warn_msgtype_names[w->msg_type]);
 	return 0;
@@ -621,7 +637,7 @@ cmd_warn_from_cap(struct cmd *c, const char *path, struct warning *w, uint64_t n
 		w->categories = 1u << WCAT_OTHER;
 	}
 	if (c->area == NULL && w->nareas == 0) {
-		cerr_set(&c->err, CE_USAGE, "%s has no yishi:area geocode: give --area CODES",
+		cerr_set(&c->err, CE_INPUT, "%s has no yishi:area geocode: give --area CODES",
 		    path);
 		return -1;
 	}
@@ -664,7 +680,8 @@ cmd_warn_issue(struct cmd *c)
 		return -1;
 	}
 	memset(&a, 0, sizeof a);
-	if ((s = cmd_warn_connect(c, &a)) == NULL)
+	/* With --out: signed offline, for `warn relay`; no node is needed. */
+	if (c->out != NULL ? cmd_account(c, &a) == -1 : (s = cmd_warn_connect(c, &a)) == NULL)
 		goto out;
 	if (warns_cert_load(a.home.dir, o->cert, cert, &certlen, &wc, &c->err) == -1)
 		goto out;

@@ -188,16 +188,17 @@ static const struct main_cmd main_cmds[] = {
 	  "cases by kind, area, fraud type and outcome, time to claim against the "
 	  "deadline (--week: per ISO week)" },
 	{ "warn", "issue", cmd_warn_issue, 1, 1, OPT_NODE | OPT_AREA | OPT_FRAUD_TYPE |
-	  OPT_WARN | OPT_CAP | OPT_CERT,
+	  OPT_WARN | OPT_CAP | OPT_CERT | OPT_OUT,
 	  "warn issue --severity S --urgency U [--certainty C] --area CODES "
 	  "[--audience TAGS] [--fraud-type T] --expires T --headline H [--instruction I] "
 	  "[--lang L] [--status S] [--target-area CODE --target-station NODE] "
-	  "[--cert FILE] TEXT",
+	  "[--cert FILE] [--out FILE] TEXT",
 	  "issue a warning signed with your key and issuer certificate (--cert, or the "
-	  "one `warn cert` stored); T: 2h, 3d, YYYY-MM-DD or a CAP time" },
+	  "one `warn cert` stored); T: 2h, 3d, YYYY-MM-DD or a CAP time; --out: only "
+	  "sign it into FILE (for `warn relay`)" },
 	{ "warn", "issue", cmd_warn_issue, 1, 1, OPT_NODE | OPT_AREA | OPT_WARN | OPT_CAP |
-	  OPT_CERT,
-	  "warn issue --cap FILE [--area CODES] [--expires T] [--cert FILE]",
+	  OPT_CERT | OPT_OUT,
+	  "warn issue --cap FILE [--area CODES] [--expires T] [--cert FILE] [--out FILE]",
 	  "import a CAP 1.2 alert and issue it, re-signed with your key, sent now (its own "
 	  "XML signature is not checked)" },
 	{ "warn", "update", cmd_warn_update, 1, 2, OPT_NODE | OPT_AREA | OPT_FRAUD_TYPE |

@@ -167,18 +167,23 @@ warns_cert_load(const char *dir, const char *path, uint8_t *cert, size_t *len,
 	}
 	if (warns_file_read(path, 2 * WARN_CERT_MAX + 2, &buf, &n, e) == -1)
 		return -1;
-	/* The hex text yishi-admin prints, or the binary certificate it writes. */
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+	/*
+	 * The binary certificate yishi-admin writes, or the hex text it prints. Binary
+	 * first: its signature may well end in a byte that looks like white space.
+	 */
+	*len = 0;
+	if (n <= WARN_CERT_MAX) {
+		memcpy(cert, buf, n);
+		if (warn_cert_decode(cert, n, c) == WARN_OK)
+			*len = n;
+	}
+	while (*len == 0 && n > 0 &&
+	    (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
 		n--;
 	buf[n] = '\0';
-	if (n > 0 && n % 2 == 0 && n / 2 <= WARN_CERT_MAX &&
+	if (*len == 0 && n > 0 && n % 2 == 0 && n / 2 <= WARN_CERT_MAX &&
 	    hex_decode(cert, n / 2, (const char *)buf) == 0)
 		*len = n / 2;
-	else if (n <= WARN_CERT_MAX) {
-		memcpy(cert, buf, n);
-		*len = n;
-	} else
-		*len = 0;
 	free(buf);
 	if (*len == 0 || warn_cert_decode(cert, *len, c) != WARN_OK) {
 		cerr_set(e, CE_INPUT, "%s: not a certificate", path);

@@ -133,7 +133,8 @@ warn_issue(struct core *c, struct core_session *s, struct wire_frame *f, struct 
 		goto out;
 	}
 	/* 精准劝阻: a high-risk alert about one person of this station opens an urgent case. */
-	if (w->has_target && memcmp(w->target_station, c->ident->id.pk, 32) == 0 &&
+	if (w->msg_type == WMSG_ALERT && w->has_target &&
+	    memcmp(w->target_station, c->ident->id.pk, 32) == 0 &&
 	    case_open_alert(c, wid, w->target_area, w->fraud_type,
 	    w->ntexts > 0 ? w->texts[0].headline : w->identifier,
 	    w->ntexts > 0 ? w->texts[0].description : "") != 0) {
@@ -171,7 +172,8 @@ static int
 warn_page_add(const struct warn_rec *w, void *arg)
 {
 	struct warn_page *p = arg;
-	const char *state = w->state;
+	/* A literal: w is the iterator's one buffer, reused for the next record. */
+	const char *state = strcmp(w->state, "superseded") == 0 ? "superseded" : "active";
 
 	if (strcmp(state, "active") == 0 && w->expires_ms != 0 && w->expires_ms < p->now)
 		state = "expired";

@@ -1,0 +1,101 @@
+# warn_fanout: a warning signed by a certified issuer reaches every watching session
+# whose groups (or, in no group, whose station) lie in its area, verified and named
+# by the issuer's certificate, and no session outside it; a client that connects
+# later lists it. An update supersedes what it references, a cancel both; another
+# issuer cannot cancel it; expired warnings are no longer listed.
+set -euo pipefail
+. "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/case_lib.bash"
+. "$(dirname "$0")/warn_lib.bash"
+
+warn_root
+station_up --root "$ROOT_PK"		# node "st", area 330281
+user_new issuer "宁波反诈 Issuer"
+enroll issuer st >/dev/null
+issuer_cert nb.cert issuer "宁波市反诈中心" 3302
+yi issuer warn cert "$E2E_TMP/nb.cert" --root "$ROOT_PK" >/dev/null
+user_new sh "上海反诈 Issuer"
+enroll sh st >/dev/null
+issuer_cert sh.cert sh "上海市反诈中心" 31
+yi sh warn cert "$E2E_TMP/sh.cert" --root "$ROOT_PK" >/dev/null
+
+step "groups in two areas; a watcher in each, one in no group"
+group_new NB "宁波 Ningbo"				# area 330281
+group_new SH "上海 Shanghai" --area 310101
+user_new w1 "Watcher Ningbo"
+join w1 "$NB_LINK" member >/dev/null
+user_new w2 "Watcher Shanghai"
+join w2 "$SH_LINK" member >/dev/null
+user_new w3 "Watcher no group"
+enroll w3 st >/dev/null
+for u in w1 w2 w3; do
+	# Pin the root these homes verify against (else the node's, on first use).
+	yi "$u" warn list --root "$ROOT_PK" >/dev/null
+	watch_start "$u"
+done
+
+step "a warning for 3302 reaches Ningbo and the groupless session, not Shanghai"
+W1=$(warn_issue issuer --severity Severe --urgency Immediate --area 3302 \
+    --audience elderly --fraud-type fake-service --expires 2h \
+    --headline "冒充客服退款诈骗高发" "近期多起冒充电商客服以退款为由诱导转账。")
+wait_for "w1 sees W1 verified" 5 watch_warning w1 "$W1"
+wait_for "w3 sees W1 verified" 5 watch_warning w3 "$W1"
+check_eq "issuer named in w1's watch" "宁波市反诈中心" \
+    "$(jq -r --arg i "$W1" 'select(.id == $i) | .issuer_name' "$E2E_TMP/watch-w1.out")"
+check_eq "headline in w3's watch" "冒充客服退款诈骗高发" \
+    "$(jq -r --arg i "$W1" 'select(.id == $i) | .headline' "$E2E_TMP/watch-w3.out")"
+
+step "a warning for 310101 reaches Shanghai only"
+W2=$(warn_issue sh --severity Moderate --urgency Expected --area 310101 --expires 2h \
+    --headline "投资理财诈骗提醒" "高收益理财群多为诈骗。")
+wait_for "w2 sees W2 verified" 5 watch_warning w2 "$W2"
+# The node fans out to every session before it replies: anything else is there by now.
+sleep 0.3
+check_nomatch "w2 got nothing for 3302" "$W1" "$(cat "$E2E_TMP/watch-w2.out")"
+check_nomatch "w1 got nothing for 310101" "$W2" "$(cat "$E2E_TMP/watch-w1.out")"
+check_nomatch "w3 got nothing for 310101" "$W2" "$(cat "$E2E_TMP/watch-w3.out")"
+check_eq "warning events at w2" 1 "$(jq -s '[.[] | select(.event == "warning")] | length' "$E2E_TMP/watch-w2.out")"
+
+step "a client that connects later lists both, verified"
+user_new late "Late Resident"
+enroll late st >/dev/null
+out=$(yi late warn list --root "$ROOT_PK")
+check_eq "late list" "$(printf '%s\n' "$W1 active true 宁波市反诈中心" "$W2 active true 上海市反诈中心" | sort | paste -sd '|')" \
+    "$(jq -r '[.id, .state, (.verified | tostring), .issuer_name] | join(" ")' <<<"$out" | sort | paste -sd '|')"
+
+step "an update supersedes W1; another issuer cannot cancel it"
+out=$(yi issuer warn update "$W1" --severity Extreme "已有多人受骗，请勿转账。")
+U1=$(jq -r .id <<<"$out")
+check_eq "update's type" Update "$(jq -r .msg_type <<<"$out")"
+wait_for "w1 sees the update" 5 watch_warning w1 "$U1"
+check_eq "update references W1" 1 "$(jq -r --arg i "$U1" 'select(.id == $i) | .references' \
+    "$E2E_TMP/watch-w1.out" | grep -c "$(yi issuer warn show "$W1" | jq -r .identifier)")"
+check_eq "W1 after the update" superseded "$(warn_state late "$W1")"
+check_eq "the update" active "$(warn_state late "$U1")"
+check_eq "update severity" Extreme "$(yi late warn show "$U1" | jq -r .severity)"
+out=$(yi_fails sh warn cancel "$U1")
+check_error "cancel by another issuer" "$out" 12 forbidden
+check_eq "the update after a foreign cancel attempt" active "$(warn_state late "$U1")"
+
+step "a cancel supersedes the update and is itself no longer current"
+out=$(yi issuer warn cancel "$U1")
+C1=$(jq -r .id <<<"$out")
+check_eq "cancel's type" Cancel "$(jq -r .msg_type <<<"$out")"
+wait_for "w1 sees the cancel" 5 watch_warning w1 "$C1"
+check_eq "the update after the cancel" superseded "$(warn_state late "$U1")"
+check_eq "the cancel" superseded "$(warn_state late "$C1")"
+out=$(yi late warn list)
+check_eq "current warnings after the cancel" "$W2" "$(jq -r .id <<<"$out" | paste -sd ' ')"
+out=$(yi_fails issuer warn cancel "$U1")
+check_error "cancel of a superseded warning" "$out" 21 invalid
+
+step "an expired warning is no longer listed"
+W3=$(warn_issue issuer --severity Minor --urgency Future --area 330281 --expires 2s \
+    --headline "短时提醒" "两秒后过期。")
+check_eq "W3 while in force" active "$(warn_state late "$W3")"
+sleep 2.5
+check_nomatch "current list after expiry" "$W3" "$(yi late warn list | jq -r .id)"
+check_eq "W3 in --all" expired "$(warn_state late "$W3")"
+
+for u in w1 w2 w3; do watch_stop "$u"; done
+node_stop st
