@@ -118,14 +118,9 @@ case_users_add(const struct user_rec *u, void *arg)
 
 	if (!case_role_handles(u->role, a->queue))
 		return 0;
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 16;
-
-		if ((nu = reallocarray(a->u, cap, sizeof *nu)) == NULL)
-			return -1;
-		a->u = nu;
-		a->cap = cap;
-	}
+	if ((nu = node_grow(a->u, a->n, &a->cap, sizeof *nu)) == NULL)
+		return -1;
+	a->u = nu;
 	a->u[a->n++] = *u;
 	return a->n >= WIRE_MAX_ARRAY;
 }
@@ -315,14 +310,9 @@ case_sel_add(const struct case_rec *k, void *arg)
 	if ((a->queue >= 0 && k->queue != a->queue) ||
 	    (a->state[0] != '\0' && strcmp(a->state, k->state) != 0))
 		return 0;
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 32;
-
-		if ((nk = reallocarray(a->k, cap, sizeof *nk)) == NULL)
-			return -1;
-		a->k = nk;
-		a->cap = cap;
-	}
+	if ((nk = node_grow(a->k, a->n, &a->cap, sizeof *nk)) == NULL)
+		return -1;
+	a->k = nk;
 	a->k[a->n++] = *k;
 	return a->n >= WIRE_MAX_ARRAY;
 }

@@ -242,14 +242,9 @@ core_gids_add(const uint8_t gid[16], void *arg)
 	struct core_gids *v = arg;
 	uint8_t (*ng)[16];
 
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 16;
-
-		if ((ng = reallocarray(v->gid, cap, sizeof *ng)) == NULL)
-			return -1;
-		v->gid = ng;
-		v->cap = cap;
-	}
+	if ((ng = node_grow(v->gid, v->n, &v->cap, sizeof *ng)) == NULL)
+		return -1;
+	v->gid = ng;
 	memcpy(v->gid[v->n++], gid, 16);
 	return v->n >= WIRE_MAX_ARRAY;	/* a user in more groups sees the first 1000 */
 }

@@ -242,14 +242,9 @@ group_members_add(const struct member_rec *m, void *arg)
 	struct group_members_acc *a = arg;
 	struct member_rec *nm;
 
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 64;
-
-		if ((nm = reallocarray(a->m, cap, sizeof *nm)) == NULL)
-			return -1;
-		a->m = nm;
-		a->cap = cap;
-	}
+	if ((nm = node_grow(a->m, a->n, &a->cap, sizeof *nm)) == NULL)
+		return -1;
+	a->m = nm;
 	a->m[a->n++] = *m;
 	return a->n >= WIRE_MAX_ARRAY;
 }

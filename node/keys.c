@@ -24,14 +24,9 @@ keys_acc_add(const struct key_rec *k, void *arg)
 	struct keys_acc *a = arg;
 	struct key_rec *nk;
 
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 8;
-
-		if ((nk = reallocarray(a->k, cap, sizeof *nk)) == NULL)
-			return -1;
-		a->k = nk;
-		a->cap = cap;
-	}
+	if ((nk = node_grow(a->k, a->n, &a->cap, sizeof *nk)) == NULL)
+		return -1;
+	a->k = nk;
 	a->k[a->n++] = *k;
 	return a->n >= WIRE_MAX_ARRAY;
 }

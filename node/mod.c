@@ -607,14 +607,9 @@ mod_flags_add(const struct flag_rec *fl, void *arg)
 	struct mod_flags *a = arg;
 	struct flag_rec *nf;
 
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 16;
-
-		if ((nf = reallocarray(a->f, cap, sizeof *nf)) == NULL)
-			return -1;
-		a->f = nf;
-		a->cap = cap;
-	}
+	if ((nf = node_grow(a->f, a->n, &a->cap, sizeof *nf)) == NULL)
+		return -1;
+	a->f = nf;
 	a->f[a->n++] = *fl;
 	return a->n >= WIRE_MAX_ARRAY;
 }

@@ -187,14 +187,9 @@ msg_page_tomb(const struct tomb_rec *t, void *arg)
 
 	if (t->seq > p->upto)
 		return 1;
-	if (p->nt == p->capt) {
-		size_t cap = p->capt ? p->capt * 2 : 8;
-
-		if ((nt = reallocarray(p->t, cap, sizeof *nt)) == NULL)
-			return -1;
-		p->t = nt;
-		p->capt = cap;
-	}
+	if ((nt = node_grow(p->t, p->nt, &p->capt, sizeof *nt)) == NULL)
+		return -1;
+	p->t = nt;
 	p->t[p->nt++] = *t;
 	return p->nt >= WIRE_MAX_ARRAY;
 }

@@ -9,6 +9,7 @@
 #ifndef YISHI_NODE_H
 #define YISHI_NODE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "proto/crypto.h"
@@ -55,6 +56,14 @@ struct node_ident {
 	char		name[65];
 	char		area[13];
 };
+
+/*
+ * Make room for one more element in a growable array holding n elements of size
+ * bytes, with capacity *cap (doubling, from 16). Returns the array, moved if it had
+ * to grow, or NULL when memory runs out (the array is then untouched).
+ */
+void		*node_grow(void *arr, size_t n, size_t *cap, size_t size)
+		    __attribute__((warn_unused_result));
 
 /* Milliseconds since the Unix epoch. */
 uint64_t	 node_now_ms(void);
