@@ -388,34 +388,34 @@ case_load(struct core *c, struct core_session *s, uint64_t rid, const uint8_t *i
 	return 0;
 }
 
+/* A case's log as the reply carries it, with the caller's seal for sealed entries. */
+struct case_logent {
+	struct caselog_rec	 l;		/* points into the store */
+	int			 has_seal;
+	uint8_t			 seal[REPORT_SEAL_BYTES];
+};
+
 struct case_logp {
 	struct core		*c;
 	struct core_session	*s;
-	struct wire_rec		*recs;
-	uint8_t			(*seals)[REPORT_SEAL_BYTES];
-	size_t			 n;
+	struct case_logent	*v;
+	size_t			 n, cap;
 };
 
 static int
 case_log_add(const struct caselog_rec *l, void *arg)
 {
 	struct case_logp *p = arg;
-	struct wire_rec *e = &p->recs[p->n];
+	struct case_logent *nv;
 
 	if (p->n == WIRE_MAX_ARRAY)
 		return 1;
-	/* The pointers stay valid: nothing is written before the reply is encoded. */
-	wire_rec_init(e, &wire_records[WR_CASEENT]);
-	wire_set_uint(e, WF_SEQ, l->seq);
-	wire_set_bin(e, WF_ENTRY, l->entry, l->entrylen);
-	wire_set_bin(e, WF_SIG, l->sig, YISHI_SIG_BYTES);
-	wire_set_uint(e, WF_TS, l->ts_ms);
-	if (l->bodylen > 0) {
-		wire_set_bin(e, WF_BODY, l->body, l->bodylen);
-		if (store_seal_get(p->c->st, p->c->txn, l->id, l->seq, p->s->user,
-		    p->seals[p->n]) == 0)
-			wire_set_bin(e, WF_SEAL, p->seals[p->n], REPORT_SEAL_BYTES);
-	}
+	if ((nv = node_grow(p->v, p->n, &p->cap, sizeof *nv)) == NULL)
+		return -1;
+	p->v = nv;
+	p->v[p->n].l = *l;
+	p->v[p->n].has_seal = l->bodylen > 0 && store_seal_get(p->c->st, p->c->txn, l->id,
+	    l->seq, p->s->user, p->v[p->n].seal) == 0;
 	p->n++;
 	return 0;
 }
@@ -426,8 +426,9 @@ case_get(struct core *c, struct core_session *s, struct wire_frame *f, struct qi
 	struct case_logp p;
 	struct case_rec k;
 	struct report_rec rep;
-	struct wire_rec r;
+	struct wire_rec *recs = NULL, r;
 	uint8_t seal[REPORT_SEAL_BYTES];
+	size_t i;
 
 	(void)it;
 	if (case_load(c, s, f->rid, f->r.f[WF_CASE].p, &k) != 0)
@@ -439,12 +440,24 @@ case_get(struct core *c, struct core_session *s, struct wire_frame *f, struct qi
 	memset(&p, 0, sizeof p);
 	p.c = c;
 	p.s = s;
-	p.recs = calloc(WIRE_MAX_ARRAY, sizeof *p.recs);
-	p.seals = calloc(WIRE_MAX_ARRAY, sizeof *p.seals);
-	if (p.recs == NULL || p.seals == NULL ||
-	    store_caselog_iter(c->st, c->txn, k.id, case_log_add, &p) < 0) {
+	if (store_caselog_iter(c->st, c->txn, k.id, case_log_add, &p) < 0 ||
+	    (recs = calloc(p.n + 1, sizeof *recs)) == NULL) {
 		core_error(c, s, f->rid, WE_INTERNAL, "storage error or out of memory");
 		goto out;
+	}
+	/* Built once the log is complete: the records point into p.v, now fixed. */
+	for (i = 0; i < p.n; i++) {
+		const struct caselog_rec *l = &p.v[i].l;
+
+		wire_rec_init(&recs[i], &wire_records[WR_CASEENT]);
+		wire_set_uint(&recs[i], WF_SEQ, l->seq);
+		wire_set_bin(&recs[i], WF_ENTRY, l->entry, l->entrylen);
+		wire_set_bin(&recs[i], WF_SIG, l->sig, YISHI_SIG_BYTES);
+		wire_set_uint(&recs[i], WF_TS, l->ts_ms);
+		if (l->bodylen > 0)
+			wire_set_bin(&recs[i], WF_BODY, l->body, l->bodylen);
+		if (p.v[i].has_seal)
+			wire_set_bin(&recs[i], WF_SEAL, p.v[i].seal, REPORT_SEAL_BYTES);
 	}
 	wire_rec_init(&r, &wire_kinds[WK_CASE]);
 	case_rec_fields(&r, &k);
@@ -453,11 +466,11 @@ case_get(struct core *c, struct core_session *s, struct wire_frame *f, struct qi
 	wire_set_bin(&r, WF_BODY, rep.body, rep.bodylen);
 	if (store_seal_get(c->st, c->txn, k.id, 0, s->user, seal) == 0)
 		wire_set_bin(&r, WF_SEAL, seal, sizeof seal);
-	wire_set_array(&r, WF_LOG, p.recs, (uint32_t)p.n);
+	wire_set_array(&r, WF_LOG, recs, (uint32_t)p.n);
 	core_reply(c, s, f->rid, WK_CASE, &r);
 out:
-	free(p.recs);
-	free(p.seals);
+	free(p.v);
+	free(recs);
 }
 
 /* The outbox payload for the parent: [meta, sig, body, [[reader, seal], ...]]. */

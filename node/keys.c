@@ -136,33 +136,39 @@ keys_put(struct core *c, struct core_session *s, struct wire_frame *f, struct qi
 	core_reply_ok(c, s, f->rid);
 }
 
+/* One member lacking the current key, as the store yields it. */
+struct keys_need {
+	uint8_t		 gid[16];
+	uint32_t	 epoch;
+	uint8_t		 user[32];
+};
+
 struct keys_needs {
 	struct core		*c;
-	const struct group_rec	*g;
-	struct wire_rec		*recs;
-	uint8_t			(*users)[32];
-	uint8_t			(*gids)[16];
-	size_t			 n;
+	uint32_t		 epoch;		/* of the group being walked */
+	struct keys_need	*v;
+	size_t			 n, cap;
 };
 
 static int
 keys_needs_add(const struct member_rec *m, void *arg)
 {
 	struct keys_needs *nd = arg;
+	struct keys_need *nv;
 	struct key_rec k;
 
 	if (strcmp(m->state, "member") != 0 ||
-	    store_key_get(nd->c->st, nd->c->txn, m->gid, nd->g->epoch, m->user, &k) !=
+	    store_key_get(nd->c->st, nd->c->txn, m->gid, nd->epoch, m->user, &k) !=
 	    STORE_NOTFOUND)
 		return 0;
 	if (nd->n == WIRE_MAX_ARRAY)
 		return 1;
-	memcpy(nd->users[nd->n], m->user, 32);
-	memcpy(nd->gids[nd->n], m->gid, 16);
-	wire_rec_init(&nd->recs[nd->n], &wire_records[WR_NEED]);
-	wire_set_bin(&nd->recs[nd->n], WF_GROUP, nd->gids[nd->n], 16);
-	wire_set_uint(&nd->recs[nd->n], WF_EPOCH, nd->g->epoch);
-	wire_set_bin(&nd->recs[nd->n], WF_USER, nd->users[nd->n], 32);
+	if ((nv = node_grow(nd->v, nd->n, &nd->cap, sizeof *nv)) == NULL)
+		return -1;
+	nd->v = nv;
+	memcpy(nd->v[nd->n].gid, m->gid, 16);
+	nd->v[nd->n].epoch = nd->epoch;
+	memcpy(nd->v[nd->n].user, m->user, 32);
 	nd->n++;
 	return 0;
 }
@@ -175,19 +181,15 @@ keys_needed(struct core *c, struct core_session *s, struct wire_frame *f, struct
 	struct group_rec g;
 	struct member_rec me;
 	struct key_rec k;
-	struct wire_rec r;
+	struct wire_rec *recs = NULL, r;
 	MDB_txn *txn;
 	size_t i;
 
 	(void)it;
 	memset(&nd, 0, sizeof nd);
 	nd.c = c;
-	nd.recs = calloc(WIRE_MAX_ARRAY, sizeof *nd.recs);
-	nd.users = calloc(WIRE_MAX_ARRAY, sizeof *nd.users);
-	nd.gids = calloc(WIRE_MAX_ARRAY, sizeof *nd.gids);
-	if (nd.recs == NULL || nd.users == NULL || nd.gids == NULL ||
-	    (txn = core_txn(c)) == NULL) {
-		core_error(c, s, f->rid, WE_INTERNAL, "out of memory or storage unavailable");
+	if ((txn = core_txn(c)) == NULL) {
+		core_error(c, s, f->rid, WE_INTERNAL, "storage unavailable");
 		goto out;
 	}
 	if (wire_has(&f->r, WF_GROUP)) {
@@ -212,18 +214,28 @@ keys_needed(struct core *c, struct core_session *s, struct wire_frame *f, struct
 		    (store_key_get(c->st, txn, v.gid[i], g.epoch, s->user, &k) != 0 &&
 		    memcmp(g.rotator, s->user, 32) != 0))
 			continue;
-		nd.g = &g;
+		nd.epoch = g.epoch;
 		if (store_member_iter(c->st, txn, v.gid[i], keys_needs_add, &nd) < 0) {
 			core_error(c, s, f->rid, WE_INTERNAL, "storage error");
 			goto out;
 		}
 	}
+	/* Reply records for what was found only: usually none or a few. */
+	if ((recs = calloc(nd.n + 1, sizeof *recs)) == NULL) {
+		core_error(c, s, f->rid, WE_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < nd.n; i++) {
+		wire_rec_init(&recs[i], &wire_records[WR_NEED]);
+		wire_set_bin(&recs[i], WF_GROUP, nd.v[i].gid, 16);
+		wire_set_uint(&recs[i], WF_EPOCH, nd.v[i].epoch);
+		wire_set_bin(&recs[i], WF_USER, nd.v[i].user, 32);
+	}
 	wire_rec_init(&r, &wire_kinds[WK_NEEDS]);
-	wire_set_array(&r, WF_NEEDS, nd.recs, (uint32_t)nd.n);
+	wire_set_array(&r, WF_NEEDS, recs, (uint32_t)nd.n);
 	core_reply(c, s, f->rid, WK_NEEDS, &r);
 out:
 	free(v.gid);
-	free(nd.recs);
-	free(nd.users);
-	free(nd.gids);
+	free(nd.v);
+	free(recs);
 }

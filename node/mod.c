@@ -464,7 +464,7 @@ mod_moderate(struct core *c, struct core_session *s, struct wire_frame *f, struc
 
 struct mod_page {
 	struct wire_rec		*recs;
-	size_t			 n, limit;
+	size_t			 n, cap, limit;
 	int			 more;
 };
 
@@ -472,12 +472,16 @@ static int
 mod_page_add(const struct modlog_rec *l, void *arg)
 {
 	struct mod_page *p = arg;
+	struct wire_rec *nr;
 
 	if (p->n == p->limit) {
 		p->more = 1;
 		return 1;
 	}
 	/* The pointers stay valid: nothing writes until the reply is encoded. */
+	if ((nr = node_grow(p->recs, p->n, &p->cap, sizeof *nr)) == NULL)
+		return -1;
+	p->recs = nr;
 	wire_rec_init(&p->recs[p->n], &wire_records[WR_MODEV]);
 	wire_set_uint(&p->recs[p->n], WF_SEQ, l->seq);
 	wire_set_bin(&p->recs[p->n], WF_EV, l->ev, l->evlen);
@@ -515,8 +519,7 @@ mod_log(struct core *c, struct core_session *s, struct wire_frame *f, struct qit
 	}
 	memset(&p, 0, sizeof p);
 	p.limit = wire_has(&f->r, WF_LIMIT) ? wire_u(&f->r, WF_LIMIT) : WIRE_MAX_ARRAY;
-	if ((p.recs = calloc(p.limit, sizeof *p.recs)) == NULL ||
-	    store_modlog_iter(c->st, c->txn, gid,
+	if (store_modlog_iter(c->st, c->txn, gid,
 	    wire_has(&f->r, WF_SINCE) ? wire_u(&f->r, WF_SINCE) : 0, mod_page_add, &p) < 0) {
 		free(p.recs);
 		core_error(c, s, f->rid, WE_INTERNAL, "storage error or out of memory");

@@ -163,7 +163,7 @@ out:
 
 struct warn_page {
 	struct wire_rec	*recs;
-	size_t		 n;
+	size_t		 n, cap;
 	int		 all;
 	uint64_t	 now;
 };
@@ -172,6 +172,7 @@ static int
 warn_page_add(const struct warn_rec *w, void *arg)
 {
 	struct warn_page *p = arg;
+	struct wire_rec *nr;
 	/* A literal: w is the iterator's one buffer, reused for the next record. */
 	const char *state = strcmp(w->state, "superseded") == 0 ? "superseded" : "active";
 
@@ -181,6 +182,10 @@ warn_page_add(const struct warn_rec *w, void *arg)
 		return 0;
 	if (p->n == WIRE_MAX_ARRAY)
 		return 1;
+	/* Records point into the store only, so the array may move as it grows. */
+	if ((nr = node_grow(p->recs, p->n, &p->cap, sizeof *nr)) == NULL)
+		return -1;
+	p->recs = nr;
 	wire_rec_init(&p->recs[p->n], &wire_records[WR_WARN]);
 	wire_set_bin(&p->recs[p->n], WF_ENV, w->env, w->envlen);
 	wire_set_uint(&p->recs[p->n], WF_TS, w->ts_ms);
@@ -199,8 +204,7 @@ warn_list(struct core *c, struct core_session *s, struct wire_frame *f, struct q
 	memset(&p, 0, sizeof p);
 	p.all = wire_has(&f->r, WF_ALL) && wire_u(&f->r, WF_ALL);
 	p.now = node_now_ms();
-	if ((p.recs = calloc(WIRE_MAX_ARRAY, sizeof *p.recs)) == NULL || core_txn(c) == NULL ||
-	    store_warn_iter(c->st, c->txn, warn_page_add, &p) < 0) {
+	if (core_txn(c) == NULL || store_warn_iter(c->st, c->txn, warn_page_add, &p) < 0) {
 		core_error(c, s, f->rid, WE_INTERNAL, "storage error");
 		free(p.recs);
 		return;
