@@ -87,52 +87,6 @@ case_area_ok(const char *a)
 	return 1;
 }
 
-/* Read the next str into dst (NUL-terminated, shorter than cap). */
-static int
-case_next_str(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u, char *dst,
-    size_t cap)
-{
-	const msgpack_object *o = &u->data;
-
-	if (mp_next_scalar(b, len, off, u, MSGPACK_OBJECT_STR) != 0 || o->via.str.size >= cap)
-		return -1;
-	if (o->via.str.size > 0)	/* msgpack-c gives an empty str a NULL pointer */
-		memcpy(dst, o->via.str.ptr, o->via.str.size);
-	dst[o->via.str.size] = '\0';
-	return 0;
-}
-
-static int
-case_next_bin(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u, uint8_t *dst,
-    size_t n)
-{
-	const msgpack_object *o = &u->data;
-
-	if (mp_next_scalar(b, len, off, u, MSGPACK_OBJECT_BIN) != 0 || o->via.bin.size != n)
-		return -1;
-	memcpy(dst, o->via.bin.ptr, n);
-	return 0;
-}
-
-static int
-case_next_uint(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u, uint64_t *v)
-{
-	if (mp_next_scalar(b, len, off, u, MSGPACK_OBJECT_POSITIVE_INTEGER) != 0)
-		return -1;
-	*v = u->data.via.u64;
-	return 0;
-}
-
-static int
-case_next_context(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u,
-    const char *ctx, size_t ctxlen)
-{
-	const msgpack_object *o = &u->data;
-
-	return mp_next_scalar(b, len, off, u, MSGPACK_OBJECT_STR) == 0 &&
-	    o->via.str.size == ctxlen && memcmp(o->via.str.ptr, ctx, ctxlen) == 0 ? 0 : -1;
-}
-
 size_t
 report_meta_encode(const struct report_meta *m, uint8_t *out, size_t outlen)
 {
@@ -176,17 +130,17 @@ report_meta_decode(const void *buf, size_t len, struct report_meta *m)
 		return -1;
 	memset(&t, 0, sizeof t);
 	msgpack_unpacked_init(&u);
-	if (case_next_context(b, len, &off, &u, REPORT_CONTEXT, CONTEXT_LEN(REPORT_CONTEXT)) ||
-	    case_next_bin(b, len, &off, &u, t.id, CASE_ID_BYTES) ||
-	    case_next_bin(b, len, &off, &u, t.reporter, YISHI_PK_BYTES) ||
-	    case_next_str(b, len, &off, &u, kind, sizeof kind) ||
+	if (mp_next_context(b, len, &off, &u, REPORT_CONTEXT, CONTEXT_LEN(REPORT_CONTEXT)) ||
+	    mp_next_bin(b, len, &off, &u, t.id, CASE_ID_BYTES) ||
+	    mp_next_bin(b, len, &off, &u, t.reporter, YISHI_PK_BYTES) ||
+	    mp_next_str(b, len, &off, &u, kind, sizeof kind) ||
 	    (t.kind = report_kind_parse(kind)) < 0 ||
-	    case_next_uint(b, len, &off, &u, &urgent) || urgent > 1 ||
-	    case_next_str(b, len, &off, &u, t.area, sizeof t.area) ||
-	    case_next_uint(b, len, &off, &u, &t.ts_ms) ||
-	    case_next_str(b, len, &off, &u, t.fraud_type, sizeof t.fraud_type) ||
-	    case_next_bin(b, len, &off, &u, t.ref_group, YISHI_GID_BYTES) ||
-	    case_next_uint(b, len, &off, &u, &t.ref_seq) || off != len)
+	    mp_next_uint(b, len, &off, &u, &urgent) || urgent > 1 ||
+	    mp_next_str(b, len, &off, &u, t.area, sizeof t.area) ||
+	    mp_next_uint(b, len, &off, &u, &t.ts_ms) ||
+	    mp_next_str(b, len, &off, &u, t.fraud_type, sizeof t.fraud_type) ||
+	    mp_next_bin(b, len, &off, &u, t.ref_group, YISHI_GID_BYTES) ||
+	    mp_next_uint(b, len, &off, &u, &t.ref_seq) || off != len)
 		goto out;
 	t.urgent = (uint8_t)urgent;
 	if (report_meta_encode(&t, re, sizeof re) != len || memcmp(re, b, len) != 0)
@@ -301,7 +255,7 @@ case_next_attachments(const uint8_t *b, size_t len, size_t *off, msgpack_unpacke
 		struct report_attachment *a = &t->attachments[i];
 
 		if (*off >= len || b[(*off)++] != MP_FIXARRAY(2) ||
-		    case_next_str(b, len, off, u, a->name, sizeof a->name) != 0 ||
+		    mp_next_str(b, len, off, u, a->name, sizeof a->name) != 0 ||
 		    a->name[0] == '\0' || strchr(a->name, '/') != NULL ||
 		    !mp_utf8_valid((const uint8_t *)a->name, strlen(a->name)) ||
 		    mp_next_scalar(b, len, off, u, MSGPACK_OBJECT_BIN) != 0)
@@ -328,7 +282,7 @@ case_next_strlist(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u
 	if (count == 0 || count > REPORT_LIST_MAX)
 		return -1;
 	for (i = 0; i < count; i++)
-		if (case_next_str(b, len, off, u, dst + (size_t)i * stride, cap) != 0 ||
+		if (mp_next_str(b, len, off, u, dst + (size_t)i * stride, cap) != 0 ||
 		    !mp_utf8_valid((const uint8_t *)dst + (size_t)i * stride,
 		    strlen(dst + (size_t)i * stride)))
 			return -1;
@@ -357,15 +311,15 @@ report_body_decode(const void *buf, size_t len, struct report_body *out)
 	memset(t, 0, sizeof *t);
 	msgpack_unpacked_init(&u);
 	for (i = 0; i < n; i++) {
-		if (case_next_str(b, len, &off, &u, key, sizeof key) != 0)
+		if (mp_next_str(b, len, &off, &u, key, sizeof key) != 0)
 			goto out;
 		if (strcmp(key, "text") == 0 && !(seen & 1)) {
 			seen |= 1;
-			if (case_next_str(b, len, &off, &u, t->text, sizeof t->text) != 0)
+			if (mp_next_str(b, len, &off, &u, t->text, sizeof t->text) != 0)
 				goto out;
 		} else if (strcmp(key, "amount") == 0 && !(seen & 2)) {
 			seen |= 2;
-			if (case_next_str(b, len, &off, &u, t->amount, sizeof t->amount) != 0)
+			if (mp_next_str(b, len, &off, &u, t->amount, sizeof t->amount) != 0)
 				goto out;
 		} else if (strcmp(key, "accounts") == 0 && !(seen & 4)) {
 			seen |= 4;
@@ -472,14 +426,14 @@ case_entry_decode(const void *buf, size_t len, struct case_entry *e)
 		return -1;
 	memset(&t, 0, sizeof t);
 	msgpack_unpacked_init(&u);
-	if (case_next_context(b, len, &off, &u, CASE_CONTEXT, CONTEXT_LEN(CASE_CONTEXT)) ||
-	    case_next_bin(b, len, &off, &u, t.case_id, CASE_ID_BYTES) ||
-	    case_next_str(b, len, &off, &u, action, sizeof action) ||
+	if (mp_next_context(b, len, &off, &u, CASE_CONTEXT, CONTEXT_LEN(CASE_CONTEXT)) ||
+	    mp_next_bin(b, len, &off, &u, t.case_id, CASE_ID_BYTES) ||
+	    mp_next_str(b, len, &off, &u, action, sizeof action) ||
 	    (t.action = case_action_parse(action)) < 0 ||
-	    case_next_bin(b, len, &off, &u, t.actor, YISHI_PK_BYTES) ||
-	    case_next_str(b, len, &off, &u, t.arg, sizeof t.arg) ||
-	    case_next_uint(b, len, &off, &u, &t.ts_ms) ||
-	    case_next_bin(b, len, &off, &u, t.id, sizeof t.id) || off != len)
+	    mp_next_bin(b, len, &off, &u, t.actor, YISHI_PK_BYTES) ||
+	    mp_next_str(b, len, &off, &u, t.arg, sizeof t.arg) ||
+	    mp_next_uint(b, len, &off, &u, &t.ts_ms) ||
+	    mp_next_bin(b, len, &off, &u, t.id, sizeof t.id) || off != len)
 		goto out;
 	if (case_entry_encode(&t, re, sizeof re) != len || memcmp(re, b, len) != 0)
 		goto out;
@@ -541,10 +495,10 @@ agreement_decode(const void *buf, size_t len, struct agreement *out)
 		return -1;
 	memset(&t, 0, sizeof t);
 	msgpack_unpacked_init(&u);
-	if (case_next_context(b, len, &off, &u, AGREEMENT_CONTEXT,
+	if (mp_next_context(b, len, &off, &u, AGREEMENT_CONTEXT,
 	    CONTEXT_LEN(AGREEMENT_CONTEXT)) ||
-	    case_next_bin(b, len, &off, &u, t.case_id, CASE_ID_BYTES) ||
-	    case_next_bin(b, len, &off, &u, t.mediator, YISHI_PK_BYTES))
+	    mp_next_bin(b, len, &off, &u, t.case_id, CASE_ID_BYTES) ||
+	    mp_next_bin(b, len, &off, &u, t.mediator, YISHI_PK_BYTES))
 		goto out;
 	/* The parties: a short array, its header read here. */
 	if (off >= len || (b[off] & 0xf0) != 0x90)
@@ -553,10 +507,10 @@ agreement_decode(const void *buf, size_t len, struct agreement *out)
 	if (t.nparties < 1 || t.nparties > AGREEMENT_PARTIES_MAX)
 		goto out;
 	for (i = 0; i < t.nparties; i++)
-		if (case_next_bin(b, len, &off, &u, t.parties[i], YISHI_PK_BYTES))
+		if (mp_next_bin(b, len, &off, &u, t.parties[i], YISHI_PK_BYTES))
 			goto out;
-	if (case_next_str(b, len, &off, &u, t.text, sizeof t.text) ||
-	    case_next_uint(b, len, &off, &u, &t.ts_ms) || off != len)
+	if (mp_next_str(b, len, &off, &u, t.text, sizeof t.text) ||
+	    mp_next_uint(b, len, &off, &u, &t.ts_ms) || off != len)
 		goto out;
 	if (agreement_encode(&t, re, sizeof re) != len || memcmp(re, b, len) != 0)
 		goto out;

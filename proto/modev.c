@@ -112,7 +112,6 @@ mod_event_decode(const void *buf, size_t len, struct mod_event *ev)
 	char action[32];
 	struct mod_event t;
 	msgpack_unpacked u;
-	msgpack_object *o = &u.data;
 	size_t off = 1;
 	int rv = -1;
 
@@ -120,45 +119,16 @@ mod_event_decode(const void *buf, size_t len, struct mod_event *ev)
 		return -1;
 	memset(&t, 0, sizeof t);
 	msgpack_unpacked_init(&u);
-	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0 ||
-	    o->via.str.size != CONTEXT_LEN(MOD_CONTEXT) ||
-	    memcmp(o->via.str.ptr, MOD_CONTEXT, CONTEXT_LEN(MOD_CONTEXT)) != 0)
-		goto out;
-	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
-	    o->via.bin.size != YISHI_GID_BYTES)
-		goto out;
-	memcpy(t.group, o->via.bin.ptr, YISHI_GID_BYTES);
-	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0 ||
-	    o->via.str.size == 0 || o->via.str.size >= sizeof action)
-		goto out;
-	memcpy(action, o->via.str.ptr, o->via.str.size);
-	action[o->via.str.size] = '\0';
-	if ((t.action = mod_action_parse(action)) < 0)
-		goto out;
-	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
-	    o->via.bin.size != YISHI_PK_BYTES)
-		goto out;
-	memcpy(t.actor, o->via.bin.ptr, YISHI_PK_BYTES);
-	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
-	    o->via.bin.size != YISHI_PK_BYTES)
-		goto out;
-	memcpy(t.target, o->via.bin.ptr, YISHI_PK_BYTES);
-	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_POSITIVE_INTEGER) != 0)
-		goto out;
-	t.arg = o->via.u64;
-	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_STR) != 0 ||
-	    o->via.str.size > MOD_REASON_MAX)
-		goto out;
-	if (o->via.str.size > 0)	/* msgpack-c gives an empty str a NULL pointer */
-		memcpy(t.reason, o->via.str.ptr, o->via.str.size);
-	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_POSITIVE_INTEGER) != 0)
-		goto out;
-	t.ts_ms = o->via.u64;
-	if (mp_next_scalar(b, len, &off, &u, MSGPACK_OBJECT_BIN) != 0 ||
-	    o->via.bin.size != sizeof t.id)
-		goto out;
-	memcpy(t.id, o->via.bin.ptr, sizeof t.id);
-	if (off != len)
+	if (mp_next_context(b, len, &off, &u, MOD_CONTEXT, CONTEXT_LEN(MOD_CONTEXT)) ||
+	    mp_next_bin(b, len, &off, &u, t.group, YISHI_GID_BYTES) ||
+	    mp_next_str(b, len, &off, &u, action, sizeof action) ||
+	    (t.action = mod_action_parse(action)) < 0 ||
+	    mp_next_bin(b, len, &off, &u, t.actor, YISHI_PK_BYTES) ||
+	    mp_next_bin(b, len, &off, &u, t.target, YISHI_PK_BYTES) ||
+	    mp_next_uint(b, len, &off, &u, &t.arg) ||
+	    mp_next_str(b, len, &off, &u, t.reason, sizeof t.reason) ||
+	    mp_next_uint(b, len, &off, &u, &t.ts_ms) ||
+	    mp_next_bin(b, len, &off, &u, t.id, sizeof t.id) || off != len)
 		goto out;
 	/* A NUL inside the reason would make its C string shorter than its bytes. */
 	if (mod_event_encode(&t, re, sizeof re) != len || memcmp(re, b, len) != 0)

@@ -43,6 +43,52 @@ mp_next_scalar(const uint8_t *buf, size_t len, size_t *off, msgpack_unpacked *u,
 	return 0;
 }
 
+/* Typed reads of one scalar each: see mp.h. */
+int
+mp_next_str(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u, char *dst,
+    size_t cap)
+{
+	const msgpack_object *o = &u->data;
+
+	if (mp_next_scalar(b, len, off, u, MSGPACK_OBJECT_STR) != 0 || o->via.str.size >= cap)
+		return -1;
+	if (o->via.str.size > 0)	/* msgpack-c gives an empty str a NULL pointer */
+		memcpy(dst, o->via.str.ptr, o->via.str.size);
+	dst[o->via.str.size] = '\0';
+	return 0;
+}
+
+int
+mp_next_bin(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u, uint8_t *dst,
+    size_t n)
+{
+	const msgpack_object *o = &u->data;
+
+	if (mp_next_scalar(b, len, off, u, MSGPACK_OBJECT_BIN) != 0 || o->via.bin.size != n)
+		return -1;
+	memcpy(dst, o->via.bin.ptr, n);
+	return 0;
+}
+
+int
+mp_next_uint(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u, uint64_t *v)
+{
+	if (mp_next_scalar(b, len, off, u, MSGPACK_OBJECT_POSITIVE_INTEGER) != 0)
+		return -1;
+	*v = u->data.via.u64;
+	return 0;
+}
+
+int
+mp_next_context(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u,
+    const char *ctx, size_t ctxlen)
+{
+	const msgpack_object *o = &u->data;
+
+	return mp_next_scalar(b, len, off, u, MSGPACK_OBJECT_STR) == 0 &&
+	    o->via.str.size == ctxlen && memcmp(o->via.str.ptr, ctx, ctxlen) == 0 ? 0 : -1;
+}
+
 /*
  * Length of the longest prefix of p[0..len) made of whole, valid UTF-8 characters
  * without NUL: overlong forms, surrogates and code points past U+10FFFF end it.

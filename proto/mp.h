@@ -35,6 +35,20 @@ int	 mp_next_scalar(const uint8_t *buf, size_t len, size_t *off, msgpack_unpacke
 	    msgpack_object_type want) __attribute__((warn_unused_result));
 
 /*
+ * The fields of a canonical array, one mp_next_scalar() each, 0 or -1: a str copied
+ * NUL-terminated into dst (shorter than cap; an empty str is fine), a bin of exactly n
+ * bytes, a positive integer, and a str that must equal the context tag ctx.
+ */
+int	 mp_next_str(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u, char *dst,
+	    size_t cap) __attribute__((warn_unused_result));
+int	 mp_next_bin(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u,
+	    uint8_t *dst, size_t n) __attribute__((warn_unused_result));
+int	 mp_next_uint(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u,
+	    uint64_t *v) __attribute__((warn_unused_result));
+int	 mp_next_context(const uint8_t *b, size_t len, size_t *off, msgpack_unpacked *u,
+	    const char *ctx, size_t ctxlen) __attribute__((warn_unused_result));
+
+/*
  * Walk buf as exactly one msgpack object without unpacking it: 0 if it is whole,
  * nothing follows it, and no container declares more elements than bytes remain, so
  * msgpack-c may then unpack it without allocating from a hostile count. -1 otherwise.
