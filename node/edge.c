@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "node/core.h"
+#include "node/edgeloop.h"
 #include "node/oframe.h"
 #include "proto/log.h"
 #include "proto/modev.h"
@@ -522,6 +523,7 @@ edge_init(struct edge *e, const struct node_conf *conf, const struct node_ident 
     struct core *core, struct queue *in, struct queue *out, char *err, size_t errlen)
 {
 	struct lws_context_creation_info info;
+	void *foreign[1];
 	uint32_t i;
 
 	memset(e, 0, sizeof *e);
@@ -551,13 +553,14 @@ edge_init(struct edge *e, const struct node_conf *conf, const struct node_ident 
 	info.port = conf->port;
 	info.iface = conf->host;
 	info.protocols = edge_protocols;
-	/*
-	 * lws's default loop poll()s every socket on each wakeup; with thousands of idle
-	 * clients that scan is most of the node's CPU (docs/benchmarks.md). lws's libev
-	 * loop avoids it but runs the whole loop inside lws_service(), which needs
-	 * another way to stop the edge thread: future work.
-	 */
-	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+	/* lws runs on the edge's own libev loop: see edgeloop.h for why. */
+	if ((e->loop = edgeloop_new()) == NULL) {
+		snprintf(err, errlen, "cannot create the edge's event loop");
+		goto fail;
+	}
+	foreign[0] = edgeloop_foreign(e->loop);
+	info.foreign_loops = foreign;
+	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_LIBEV;
 	info.gid = -1;
 	info.uid = -1;
 	info.fd_limit_per_thread = conf->max_sessions + 64;
@@ -569,8 +572,11 @@ edge_init(struct edge *e, const struct node_conf *conf, const struct node_ident 
 	}
 	e->vh = lws_get_vhost_by_name(e->ctx, "default");
 	e->port = e->vh != NULL ? lws_get_vhost_listen_port(e->vh) : conf->port;
+	log_debug("edge: libwebsockets on a libev loop (%s)", edgeloop_backend(e->loop));
 	return 0;
 fail:
+	edgeloop_free(e->loop);
+	e->loop = NULL;
 	free(e->slots);
 	free(e->gens);
 	free(e->free_slots);
@@ -585,9 +591,7 @@ edge_main(void *arg)
 {
 	struct edge *e = arg;
 
-	while (!atomic_load(&e->stop))
-		if (lws_service(e->ctx, 0) < 0)
-			break;
+	edgeloop_run(e->loop);
 	return NULL;
 }
 
@@ -620,14 +624,15 @@ void
 edge_stop(struct edge *e)
 {
 	if (e->running) {
-		atomic_store(&e->stop, 1);
-		lws_cancel_service(e->ctx);
+		edgeloop_stop(e->loop);
 		pthread_join(e->thread, NULL);
 		e->running = 0;
 	}
 	if (e->ctx != NULL)
 		lws_context_destroy(e->ctx);	/* closes every session (CLOSED callbacks) */
 	e->ctx = NULL;
+	edgeloop_free(e->loop);
+	e->loop = NULL;
 	msgpack_sbuffer_destroy(&e->batch);
 	free(e->slots);
 	free(e->gens);

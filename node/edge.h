@@ -20,14 +20,15 @@
 struct lws_context;
 struct lws_vhost;
 struct edge_sess;
+struct edgeloop;
 struct core;
 
 struct edge {
 	struct lws_context	 *ctx;
 	struct lws_vhost	 *vh;
+	struct edgeloop		 *loop;		/* the loop lws runs on (edgeloop.h) */
 	pthread_t		  thread;
 	int			  running;
-	atomic_int		  stop;
 	int			  port;		/* the port actually bound */
 	const struct node_conf	 *conf;
 	const struct node_ident	 *ident;
