@@ -58,5 +58,5 @@ yi b group list >/dev/null
 join b "$G_LINK" member >/dev/null
 check_eq "station log" "station-ban station-unban" \
     "$(yi admin mod log | jq -r .action | tr '\n' ' ' | sed 's/ $//')"
-check_eq "group log" "kick ban unban" "$(log_actions officer "$G")"
+check_eq "group log" "kick ban unban station-ban" "$(log_actions officer "$G")"
 node_stop st
