@@ -415,6 +415,10 @@ cmd_mod_out(const struct cmd *c, const char *gid_hex, const char *gname,
 		json_str(&j, "reason", ev->reason);
 		json_uint(&j, "ts", le->ts);
 		json_uint(&j, "event_ts", ev->ts_ms);
+		if (le->has_heir) {
+			hex_encode(target, le->heir, sizeof le->heir);
+			json_str(&j, "heir", target);
+		}
 		json_bool(&j, "verified", le->verified);
 		json_str(&j, "why", le->why);
 		(void)json_end(&j, stdout);
@@ -437,6 +441,11 @@ cmd_mod_out(const struct cmd *c, const char *gid_hex, const char *gname,
 		printf(" %s", ev->arg ? "moderators" : "members");
 	if (ev->reason[0] != '\0')
 		printf(": %s", cmd_plain(reason, sizeof reason, ev->reason));
+	if (le->has_heir) {
+		tn = cmd_mod_name(gm, le->heir);
+		printf("; ownership passes to %s", tn != NULL ? cmd_plain(pt, sizeof pt, tn) :
+		    hex_encode(target, le->heir, sizeof le->heir));
+	}
 	if (le->verified)
 		printf("  [verified]\n");
 	else

@@ -325,8 +325,11 @@ keyring_distribute(struct session *s, const struct ident *me, const struct wire_
 			continue;
 		}
 		/*
-		 * The node chooses who is listed. Until membership changes are signed
-		 * events clients can check, we trust it as we trust its member list.
+		 * The node chooses who is listed, and we trust it here as we trust its
+		 * member list: joins (invite links, a rejoin after a kick or an unban)
+		 * are not signed events, so a user the signed log shows kicked may be a
+		 * member again, and only moderators may read that log. What is not
+		 * trusted is the key: it is boxed to the listed user's own key alone.
 		 */
 		if (keyring_put(s, me, b->gid, b->epoch, key,
 		    (const uint8_t (*)[YISHI_PK_BYTES])b->users, b->n, e) == -1) {

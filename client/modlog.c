@@ -76,6 +76,7 @@ modlog_check_event(const uint8_t *gid, const uint8_t *ev, size_t evlen,
     const uint8_t sig[YISHI_SIG_BYTES], struct modlog_entry *out)
 {
 	memset(&out->ev, 0, sizeof out->ev);
+	out->has_heir = 0;
 	out->decoded = 0;
 	out->verified = 0;
 	if (mod_event_decode(ev, evlen, &out->ev) != 0) {
@@ -87,8 +88,10 @@ modlog_check_event(const uint8_t *gid, const uint8_t *ev, size_t evlen,
 		snprintf(out->why, sizeof out->why, "signature does not verify against the actor");
 		return;
 	}
+	/* A station-ban also lands in the log of each group it removes the target from. */
 	if (gid == NULL ? !mod_action_is_station(out->ev.action) :
-	    memcmp(out->ev.group, gid, YISHI_GID_BYTES) != 0) {
+	    out->ev.action == MA_STATION_UNBAN || (out->ev.action != MA_STATION_BAN &&
+	    memcmp(out->ev.group, gid, YISHI_GID_BYTES) != 0)) {
 		snprintf(out->why, sizeof out->why, "the event names another group");
 		return;
 	}
@@ -155,6 +158,32 @@ modlog_apply(struct modlog *l, const struct mod_event *ev)
 	}
 }
 
+/*
+ * A station-ban in a group's log: whether the heir the node names follows the
+ * succession rule as far as the log shows it. The log holds every role change, so
+ * the remaining moderators are known; join times are not in it.
+ */
+static const char *
+modlog_succession(const struct modlog *l, const struct mod_event *ev, const uint8_t *heir)
+{
+	size_t i;
+	int mods = 0;
+
+	if (modlog_role_of(l, ev->target) != MODLOG_OWNER)
+		return heir != NULL ? "an heir is named, but the banned user was not the owner" :
+		    NULL;
+	if (heir == NULL)
+		return "the owner was banned and no heir is named";
+	if (memcmp(heir, ev->target, YISHI_PK_BYTES) == 0)
+		return "the heir named is the banned owner";
+	for (i = 0; i < l->nholders; i++)
+		if (l->holders[i].role == MODLOG_MODERATOR)
+			mods++;
+	if (mods > 0 && modlog_role_of(l, heir) != MODLOG_MODERATOR)
+		return "the heir named is not a moderator, but a moderator remained";
+	return NULL;
+}
+
 static int
 modlog_seen(struct modlog *l, const uint8_t id[16])
 {
@@ -185,6 +214,8 @@ modlog_next(struct modlog *l, const struct wire_rec *rec, struct modlog_entry *o
 	out->ts = wire_u(rec, WF_TS);
 	modlog_check_event(l->station ? NULL : l->gid, rec->f[WF_EV].p, rec->f[WF_EV].len,
 	    rec->f[WF_SIG].p, out);
+	if ((out->has_heir = wire_has(rec, WF_USER)) != 0)
+		memcpy(out->heir, rec->f[WF_USER].p, YISHI_PK_BYTES);
 	if (out->seq != l->last_seq + 1) {
 		snprintf(out->why, sizeof out->why, "out of sequence: expected #%llu (events "
 		    "missing or reordered)", (unsigned long long)l->last_seq + 1);
@@ -215,6 +246,22 @@ modlog_next(struct modlog *l, const struct wire_rec *rec, struct modlog_entry *o
 	if (!l->rooted) {
 		snprintf(out->why, sizeof out->why, "the group id does not bind the founder "
 		    "the node names: no root to check authority from");
+		return;
+	}
+	if (out->ev.action == MA_STATION_BAN) {
+		if ((why = modlog_succession(l, &out->ev, out->has_heir ? out->heir :
+		    NULL)) != NULL) {
+			snprintf(out->why, sizeof out->why, "%s", why);
+			return;
+		}
+		if (modlog_set_role(l, out->ev.target, MODLOG_MEMBER) == -1 ||
+		    (out->has_heir && modlog_set_role(l, out->heir, MODLOG_OWNER) == -1)) {
+			snprintf(out->why, sizeof out->why, "out of memory");
+			return;
+		}
+		out->verified = 1;
+		snprintf(out->why, sizeof out->why, "signature, order and succession (the "
+		    "actor's station role is not in the log)");
 		return;
 	}
 	if ((why = modlog_authority(l, &out->ev)) != NULL) {

@@ -11,6 +11,14 @@
  * fails is reported with the reason and changes no role, so a forged event cannot
  * lend authority to the events after it.
  *
+ * A station-ban also lands in the log of every group it removes its target from.
+ * Its actor's station role cannot be checked from the log (see below); the replay
+ * removes the target's role and, where the target was the owner, makes the heir
+ * the node names (the record's "user") the owner, after checking it against the
+ * succession rule as far as the log shows it: the heir is not the banned user,
+ * and is a moderator if any moderator remained. The rule's join-time order is
+ * the node's word, like the member list.
+ *
  * The station log (station-ban, station-unban) has no root a client can check:
  * station roles come from the node's certificates. Its events are checked for
  * signature, shape and order only, and say so.
@@ -54,6 +62,8 @@ struct modlog_entry {
 	uint64_t		 ts;		/* node time the event was applied, ms */
 	int			 decoded;	/* ev below is valid */
 	struct mod_event	 ev;
+	int			 has_heir;	/* a station-ban handed on ownership */
+	uint8_t			 heir[YISHI_PK_BYTES];	/* to this member (as the node says) */
 	int			 verified;
 	char			 why[160];	/* why not, or what was checked */
 };

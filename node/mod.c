@@ -30,18 +30,19 @@ mod_is_moderator(const struct member_rec *m)
 	    (strcmp(m->role, "owner") == 0 || strcmp(m->role, "moderator") == 0);
 }
 
-/* Append the event to gid's log; returns its seq or 0 (error held). */
-static uint64_t
-mod_log_append(struct core *c, struct core_session *s, uint64_t rid, const uint8_t gid[16],
-    const struct mod_event *ev, const struct wire_frame *f)
+/*
+ * Append the event to gid's log, with heir (NULL: none) when it hands on the
+ * group's ownership; *seq gets its position. 0 or -1 (storage error).
+ */
+static int
+mod_log_put(struct core *c, const uint8_t gid[16], const struct mod_event *ev,
+    const struct wire_frame *f, const uint8_t *heir, uint64_t *seq)
 {
 	struct modlog_rec l;
 	uint64_t last;
 
-	if (store_modlog_last(c->st, c->txn, gid, &last) != 0) {
-		core_error(c, s, rid, WE_INTERNAL, "storage error");
-		return 0;
-	}
+	if (store_modlog_last(c->st, c->txn, gid, &last) != 0)
+		return -1;
 	memset(&l, 0, sizeof l);
 	memcpy(l.gid, gid, 16);
 	l.seq = last + 1;
@@ -49,12 +50,27 @@ mod_log_append(struct core *c, struct core_session *s, uint64_t rid, const uint8
 	l.ev = f->r.f[WF_EV].p;
 	l.evlen = f->r.f[WF_EV].len;
 	l.sig = f->r.f[WF_SIG].p;
+	if (heir != NULL)
+		memcpy(l.heir, heir, 32);
 	if (store_modlog_put(c->st, c->txn, &l) != 0 ||
-	    store_modid_put(c->st, c->txn, gid, ev->id, l.seq) != 0) {
+	    store_modid_put(c->st, c->txn, gid, ev->id, l.seq) != 0)
+		return -1;
+	*seq = l.seq;
+	return 0;
+}
+
+/* Append the event to gid's log; returns its seq or 0 (error held). */
+static uint64_t
+mod_log_append(struct core *c, struct core_session *s, uint64_t rid, const uint8_t gid[16],
+    const struct mod_event *ev, const struct wire_frame *f)
+{
+	uint64_t seq;
+
+	if (mod_log_put(c, gid, ev, f, NULL, &seq) != 0) {
 		core_error(c, s, rid, WE_INTERNAL, "storage error");
 		return 0;
 	}
-	return l.seq;
+	return seq;
 }
 
 /* The event frame every subscribed member (and a removed target) receives. */
@@ -101,31 +117,60 @@ mod_remove_member(struct core *c, struct group_rec *g, const uint8_t user[32],
 	return 0;
 }
 
-/* Pick an heir for a group whose owner is banned: the first moderator, else the first member. */
+/* The search for the heir of a group whose owner is banned from the station. */
+struct mod_heir {
+	struct member_rec	best;
+	int			found;
+};
+
+/*
+ * The succession rule (docs/protocol.md 5.7), which clients replaying the log
+ * check: a remaining moderator before any plain member, then the earliest
+ * joined_ms, then the lowest user id.
+ */
+static int
+mod_heir_before(const struct member_rec *m, const struct member_rec *b)
+{
+	int mm = strcmp(m->role, "moderator") == 0, bm = strcmp(b->role, "moderator") == 0;
+
+	if (mm != bm)
+		return mm;
+	if (m->joined_ms != b->joined_ms)
+		return m->joined_ms < b->joined_ms;
+	return memcmp(m->user, b->user, 32) < 0;
+}
+
 static int
 mod_heir_cb(const struct member_rec *m, void *arg)
 {
-	struct member_rec *best = arg;
+	struct mod_heir *h = arg;
 
 	if (strcmp(m->state, "member") != 0 || strcmp(m->role, "owner") == 0)
 		return 0;
-	if (best->joined_ms == 0 || (strcmp(m->role, "moderator") == 0 &&
-	    strcmp(best->role, "moderator") != 0))
-		*best = *m;
+	if (!h->found || mod_heir_before(m, &h->best)) {
+		h->best = *m;
+		h->found = 1;
+	}
 	return 0;
 }
 
 /*
- * Station-wide ban: out of every group; each group's owner seeds its next epoch. A
- * banned owner can no longer seed or moderate, so ownership passes to the group's
- * first moderator, or else its first member, who also seeds the new epoch.
+ * Station-wide ban (ev, sent as f): out of every group; each group's owner seeds
+ * its next epoch. A banned owner can no longer seed or moderate, so ownership
+ * passes to an heir by the succession rule, who also seeds the new epoch. Each
+ * group's log gets the admin's signed event, naming the heir where there is one,
+ * and its subscribers hear it: clients replaying the log apply the same removal
+ * and succession.
  */
 static int
-mod_station_remove(struct core *c, const uint8_t user[32])
+mod_station_remove(struct core *c, const struct mod_event *ev, const struct wire_frame *f)
 {
 	struct core_gids v = { NULL, 0, 0 };
 	struct group_rec g;
-	struct member_rec heir;
+	struct mod_heir h;
+	struct oframe *out;
+	const uint8_t *user = ev->target;
+	uint64_t seq;
 	size_t i;
 	int rc = 0;
 
@@ -134,24 +179,33 @@ mod_station_remove(struct core *c, const uint8_t user[32])
 	for (i = 0; i < v.n && rc == 0; i++) {
 		if (store_group_get(c->st, c->txn, v.gid[i], &g) != 0)
 			continue;
+		memset(&h, 0, sizeof h);
 		if (memcmp(g.owner, user, 32) == 0) {
-			memset(&heir, 0, sizeof heir);
-			if (store_member_iter(c->st, c->txn, g.gid, mod_heir_cb, &heir) < 0) {
+			if (store_member_iter(c->st, c->txn, g.gid, mod_heir_cb, &h) < 0) {
 				rc = -1;
 				break;
 			}
-			if (heir.joined_ms != 0) {
-				snprintf(heir.role, sizeof heir.role, "owner");
-				memcpy(g.owner, heir.user, 32);
-				if (store_member_put(c->st, c->txn, &heir) != 0) {
+			if (h.found) {
+				snprintf(h.best.role, sizeof h.best.role, "owner");
+				memcpy(g.owner, h.best.user, 32);
+				if (store_member_put(c->st, c->txn, &h.best) != 0) {
 					rc = -1;
 					break;
 				}
 				log_info("group %s: owner banned from the station; ownership "
-				    "passes to a remaining %s", g.name, "member");
+				    "passes to the earliest-joined remaining %s", g.name,
+				    "moderator or member");
 			}
 		}
-		rc = mod_remove_member(c, &g, user, g.owner) < 0 ? -1 : 0;
+		if (mod_remove_member(c, &g, user, g.owner) < 0 ||
+		    mod_log_put(c, g.gid, ev, f, h.found ? h.best.user : NULL, &seq) != 0) {
+			rc = -1;
+			break;
+		}
+		if ((out = mod_event_frame(g.gid, seq, f)) != NULL) {
+			core_group_event(c, g.gid, out);
+			oframe_unref(out);
+		}
 	}
 	free(v.gid);
 	return rc;
@@ -196,7 +250,7 @@ mod_station(struct core *c, struct core_session *s, struct wire_frame *f,
 		return;
 	}
 	if (ev->action == MA_STATION_BAN)
-		rc = mod_ban(c, mod_zero, ev) != 0 || mod_station_remove(c, ev->target) != 0;
+		rc = mod_ban(c, mod_zero, ev) != 0 || mod_station_remove(c, ev, f) != 0;
 	else
 		rc = store_ban_del(c->st, c->txn, mod_zero, ev->target) < 0;
 	if (rc != 0 || (seq = mod_log_append(c, s, f->rid, mod_zero, ev, f)) == 0) {
@@ -464,7 +518,8 @@ mod_moderate(struct core *c, struct core_session *s, struct wire_frame *f, struc
 
 struct mod_page {
 	struct wire_rec		*recs;
-	size_t			 n, cap, limit;
+	uint8_t			(*heirs)[32];	/* recs[i]'s heir, set once the page is full */
+	size_t			 n, cap, hcap, limit;
 	int			 more;
 };
 
@@ -473,6 +528,7 @@ mod_page_add(const struct modlog_rec *l, void *arg)
 {
 	struct mod_page *p = arg;
 	struct wire_rec *nr;
+	uint8_t (*nh)[32];
 
 	if (p->n == p->limit) {
 		p->more = 1;
@@ -482,11 +538,16 @@ mod_page_add(const struct modlog_rec *l, void *arg)
 	if ((nr = node_grow(p->recs, p->n, &p->cap, sizeof *nr)) == NULL)
 		return -1;
 	p->recs = nr;
+	if ((nh = node_grow(p->heirs, p->n, &p->hcap, sizeof *nh)) == NULL)
+		return -1;
+	p->heirs = nh;
 	wire_rec_init(&p->recs[p->n], &wire_records[WR_MODEV]);
 	wire_set_uint(&p->recs[p->n], WF_SEQ, l->seq);
 	wire_set_bin(&p->recs[p->n], WF_EV, l->ev, l->evlen);
 	wire_set_bin(&p->recs[p->n], WF_SIG, l->sig, YISHI_SIG_BYTES);
 	wire_set_uint(&p->recs[p->n], WF_TS, l->ts_ms);
+	/* The iterator's record is reused: keep the heir, point at it once heirs stops moving. */
+	memcpy(p->heirs[p->n], l->heir, 32);
 	p->n++;
 	return 0;
 }
@@ -499,6 +560,7 @@ mod_log(struct core *c, struct core_session *s, struct wire_frame *f, struct qit
 	struct member_rec me;
 	struct wire_rec r;
 	const uint8_t *gid = mod_zero;
+	size_t i;
 
 	(void)it;
 	if (wire_has(&f->r, WF_GROUP)) {
@@ -522,9 +584,13 @@ mod_log(struct core *c, struct core_session *s, struct wire_frame *f, struct qit
 	if (store_modlog_iter(c->st, c->txn, gid,
 	    wire_has(&f->r, WF_SINCE) ? wire_u(&f->r, WF_SINCE) : 0, mod_page_add, &p) < 0) {
 		free(p.recs);
+		free(p.heirs);
 		core_error(c, s, f->rid, WE_INTERNAL, "storage error or out of memory");
 		return;
 	}
+	for (i = 0; i < p.n; i++)
+		if (memcmp(p.heirs[i], mod_zero, 32) != 0)
+			wire_set_bin(&p.recs[i], WF_USER, p.heirs[i], 32);
 	wire_rec_init(&r, &wire_kinds[WK_MODLOG]);
 	if (gid != mod_zero)
 		wire_set_bin(&r, WF_GROUP, gid, 16);
@@ -532,6 +598,7 @@ mod_log(struct core *c, struct core_session *s, struct wire_frame *f, struct qit
 	wire_set_bool(&r, WF_MORE, p.more);
 	core_reply(c, s, f->rid, WK_MODLOG, &r);
 	free(p.recs);
+	free(p.heirs);
 }
 
 void

@@ -101,7 +101,7 @@ static const struct wire_fspec r_need[] = {
 	F_GROUP(REQ), F_EPOCH(REQ), F_USER(REQ),
 };
 static const struct wire_fspec r_modev[] = {
-	F_SEQ(REQ), F(EV, BIN, REQ, 1, EV_MAX), F_SIG(REQ), F_TS(REQ),
+	F_SEQ(REQ), F(EV, BIN, REQ, 1, EV_MAX), F_SIG(REQ), F_TS(REQ), F(USER, BIN, OPT, 32, 32),
 };
 static const struct wire_fspec r_note[] = {
 	F(TO, BIN, OPT, 32, 32), F(FROM, BIN, OPT, 32, 32), F_SEQ(OPT),

@@ -136,7 +136,7 @@ static const struct store_field store_ban_fields[] = {
 };
 static const struct store_field store_modlog_fields[] = {
 	FBIN(modlog_rec, gid), FU64(modlog_rec, seq), FU64(modlog_rec, ts_ms),
-	FPTR(modlog_rec, ev, evlen), FPTRN(modlog_rec, sig, 64)
+	FPTR(modlog_rec, ev, evlen), FPTRN(modlog_rec, sig, 64), FBIN(modlog_rec, heir)
 };
 static const struct store_field store_tomb_fields[] = {
 	FBIN(tomb_rec, gid), FU64(tomb_rec, seq), FU64(tomb_rec, ts_ms), FBIN(tomb_rec, by),

@@ -40,7 +40,7 @@
 
 #include <lmdb.h>
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 #define STORE_NOTFOUND		1
 #define STORE_MAP_SIZE		((size_t)8 << 30)	/* address space reserved, not disk used */
 
@@ -196,6 +196,8 @@ struct modlog_rec {
 	const uint8_t	*ev;		/* the signed body */
 	uint32_t	 evlen;
 	const uint8_t	*sig;		/* 64 bytes */
+	uint8_t		 heir[32];	/* a station-ban of the group's owner: the member who
+					   succeeded them; else all zero */
 };
 int	 store_modlog_put(struct store *st, MDB_txn *txn, const struct modlog_rec *m);
 /* The seq of the newest event of gid's log, 0 if the log is empty. */

@@ -98,6 +98,11 @@ refused "refuse by a resident" 12 forbidden res mod refuse "$B" "$P2_ID" >/dev/n
 check_eq "p2 still pending" pending "$(member_field officer "$B" "$P2_ID" state)"
 yi officer mod approve "$B" "$P1_ID" >/dev/null
 yi officer mod refuse "$B" "$P2_ID" --reason "not from this area" >/dev/null
+out=$(yi officer mod log "$B")
+check_eq "B's log: the approve and the refuse, verified" \
+    "approve $P1_ID true refuse $P2_ID true" \
+    "$(jq -r --arg p1 "$P1_ID" --arg p2 "$P2_ID" 'select(.target == $p1 or .target == $p2) |
+    "\(.action) \(.target) \(.verified)"' <<<"$out" | tr '\n' ' ' | sed 's/ $//')"
 check_eq "p1 approved" member "$(member_field officer "$B" "$P1_ID" state)"
 check_eq "p2 refused" absent "$(member_field officer "$B" "$P2_ID" state)"
 
@@ -111,8 +116,11 @@ check_eq "tgt after kick" absent "$(member_field officer "$G" "$TGT_ID" state)"
 
 step "ban / unban"
 refused "ban by a resident" 12 forbidden res mod ban "$G" "$MOD1_ID" >/dev/null
+check_eq "mod1 after the refused ban" "member moderator" \
+    "$(member_field officer "$G" "$MOD1_ID" state) $(member_field officer "$G" "$MOD1_ID" role)"
 yi officer mod ban "$G" "$TGT_ID" >/dev/null
 refused "unban by a resident" 12 forbidden res mod unban "$G" "$TGT_ID" >/dev/null
+check_eq "tgt after the refused unban" absent "$(member_field officer "$G" "$TGT_ID" state)"
 refused "a banned user rejoins" 25 banned tgt join "$G_LINK" >/dev/null
 yi mod1 mod unban "$G" "$TGT_ID" >/dev/null
 join tgt "$G_LINK" member >/dev/null

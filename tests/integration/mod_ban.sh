@@ -1,7 +1,9 @@
 # mod_ban: a kicked member may rejoin by invite, a banned one may not (even with a
 # fresh invite) until unbanned; a station-ban removes the user from every group of
 # the station, refuses their login and their joins, and the groups' owners seed the
-# new epochs so the members who stay keep talking; station-unban lifts it.
+# new epochs so the members who stay keep talking; station-unban lifts it. A client
+# of the banned member that holds every key it had (tests/tools/keyprobe) has none
+# for the epoch the ban starts and opens none of its messages.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/mod_lib.bash"
@@ -18,8 +20,15 @@ step "kick: may rejoin"
 yi officer mod kick "$G" "$B_ID" >/dev/null
 join b "$G_LINK" member >/dev/null
 
-step "ban: may not rejoin, even with a new invite; unban lets them back"
+step "ban: a new epoch that b's keys do not open"
+yi officer group list >/dev/null	# b gets the current key back
+removed_probe_start b r "$G"
 yi officer mod ban "$G" "$B_ID" --reason "harassment" >/dev/null
+eb=$(group_field officer "$G" epoch)
+for i in 1 2 3 4 5; do send r "$G" "after the ban $i" >/dev/null; done
+removed_probe_check b r "$G" "$eb" 5
+
+step "ban: may not rejoin, even with a new invite; unban lets them back"
 check_eq "b after the ban" absent "$(member_field officer "$G" "$B_ID" state)"
 refused "rejoin after ban" 25 banned b join "$G_LINK" >/dev/null
 link=$(yi officer group invite "$G" | jq -r .link)
@@ -49,5 +58,5 @@ yi b group list >/dev/null
 join b "$G_LINK" member >/dev/null
 check_eq "station log" "station-ban station-unban" \
     "$(yi admin mod log | jq -r .action | tr '\n' ' ' | sed 's/ $//')"
-check_eq "group log" "kick ban unban" "$(log_actions officer "$G")"
+check_eq "group log" "kick ban unban station-ban" "$(log_actions officer "$G")"
 node_stop st

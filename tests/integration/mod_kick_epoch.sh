@@ -2,12 +2,15 @@
 # moderator's client seeds to the members who stay. The kicked member's `watch`,
 # kept running, shows none of the next 100 messages, while every remaining member
 # decrypts all of them (and everything before). A moderator whose client died
-# between the kick and the seeding seeds on its next command.
+# between the kick and the seeding seeds on its next command. A client of the
+# kicked member that holds every key it ever had (tests/tools/keyprobe) has none
+# for the new epoch and opens none of those messages.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/mod_lib.bash"
 
-mod_up
+# a1 sends about 40 messages in a few seconds: above the default burst.
+mod_up --rate-burst 1000 --rate-per-min 60000
 resident a1 "Alpha 甲"
 resident a2 "Beta 乙"
 resident k "Kicked 被踢"
@@ -26,6 +29,7 @@ ready() {
 	grep -q '"watch ready?"' "$E2E_TMP/k-watch.out"
 }
 wait_for "k's watch shows messages" 10 ready
+removed_probe_start k a1 "$G"
 
 step "the officer kicks k; the new epoch is seeded"
 out=$(yi officer mod kick "$G" "$K_ID" --reason "threats 威胁")
@@ -43,6 +47,9 @@ for i in $(seq 1 100); do
 	send "$who" "$G" "after the kick 踢后 #$i" >/dev/null
 done
 kill -0 "$KW" 2>/dev/null || fail "k's watch exited: $(cat "$E2E_TMP/k-watch.err")"
+
+step "k's keys, kept through the kick: none for the new epoch, none opens its messages"
+removed_probe_check k a1 "$G" $((e1 + 1)) 100
 
 step "every remaining member decrypts all 103 messages; k's watch shows none after the kick"
 for who in officer a1 a2; do

@@ -639,7 +639,7 @@ test_damage(void)
 	CHECK_EQ(test_raw_put(dir, "meta", "schema", 6, v99, sizeof v99), 0);
 	err[0] = '\0';
 	CHECK_EQ(store_open(&st, dir, 0, err, sizeof err), -1);
-	CHECK(strstr(err, "has schema version 99; this yishi-node reads version 1") != NULL);
+	CHECK(strstr(err, "has schema version 99; this yishi-node reads version 2") != NULL);
 
 	/* Damaged record values: -1, no crash, the store stays usable. */
 	dir = test_dir();
