@@ -816,6 +816,32 @@ out:
 }
 
 /*
+ * The node's rules for a mediate entry, checked on the fetched case before a room is
+ * created: a refusal afterwards would leave an empty room behind, and groups cannot
+ * be deleted.
+ */
+static int
+cmd_case_can_mediate(struct cmd *c, const struct account *a, const struct cases_case *cc)
+{
+	if (strcmp(cc->queue, case_queue_names[CQ_MEDIATION]) != 0) {
+		cerr_set(&c->err, WE_INVALID, "case %s is a %s case: only disputes are mediated",
+		    cc->hex, cc->kind);
+		return -1;
+	}
+	if (strcmp(cc->state, "claimed") != 0 && strcmp(cc->state, "in_progress") != 0) {
+		cerr_set(&c->err, WE_INVALID, "case %s is %s: claim it before mediating", cc->hex,
+		    cc->state);
+		return -1;
+	}
+	if (!cc->has_handler || memcmp(cc->handler, a->me.pk, YISHI_PK_BYTES) != 0) {
+		cerr_set(&c->err, WE_FORBIDDEN, "only the handler who claimed case %s may "
+		    "mediate it", cc->hex);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Open the mediation room: a group we found for this case, named after it; after
  * the node has accepted the mediate entry (and admitted the reporter), box the key
  * to them and make an invite for the other party.
@@ -957,7 +983,8 @@ cmd_case_act(struct cmd *c)
 	if (action == CA_TRANSFER && cmd_case_dept(c, s, arg) == -1)
 		goto out;
 	if (action == CA_MEDIATE) {
-		if (cmd_case_room(c, s, &a, &cc, gidhex) == -1)
+		if (cmd_case_can_mediate(c, &a, &cc) == -1 ||
+		    cmd_case_room(c, s, &a, &cc, gidhex) == -1)
 			goto out;
 		arg = gidhex;
 	}
@@ -966,9 +993,11 @@ cmd_case_act(struct cmd *c)
 		if (cmd_case_note(c, s, &a, &cc, &ent, c->argv[1], &seq) == -1)
 			goto out;
 	} else if (cases_submit(s, &a.me, &ent, NULL, 0, NULL, &seq, &c->err) == -1) {
+		/* The protocol has no way to delete a group: say what is left behind. */
 		if (action == CA_MEDIATE)
-			fprintf(stderr, "yishi: the room %s was created but the case refused it\n",
-			    gidhex);
+			fprintf(stderr, "yishi: the node refused the mediation after the room %s "
+			    "was created; the room stays, empty but for you (groups cannot be "
+			    "deleted)\n", gidhex);
 		goto out;
 	}
 	if (action == CA_MEDIATE) {
