@@ -274,13 +274,28 @@ cmd_warn_refs(char *out, size_t outlen, const struct warning *w)
 	return out;
 }
 
+/* The categories of mask, CAP names comma-separated, into out. */
+static const char *
+cmd_warn_category_list(char *out, size_t outlen, uint32_t mask)
+{
+	size_t len = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < WCAT__COUNT && len < outlen; i++)
+		if (mask & (1u << i))
+			len += (size_t)snprintf(out + len, outlen - len, "%s%s", len ? "," : "",
+			    warn_category_names[i]);
+	return out;
+}
+
 static void
 cmd_warn_json_fields(struct json *j, const struct cmd_warn_item *it, int full)
 {
 	const struct warning *w = it->w;
 	char list[WARNS_LIST_MAX], issuer[2 * YISHI_PK_BYTES + 1];
 	char refs[WARN_REFS_MAX * (WARN_REF_MAX + 1) + 1];
-	char station[2 * YISHI_PK_BYTES + 1];
+	char station[2 * YISHI_PK_BYTES + 1], cats[WCAT__COUNT * 12];
 	int i;
 
 	json_str(j, "id", it->decoded ? it->hex : NULL);
@@ -310,6 +325,7 @@ cmd_warn_json_fields(struct json *j, const struct cmd_warn_item *it, int full)
 	    sizeof w->areas[0]));
 	json_str(j, "audience", warns_join(list, sizeof list, w->audience[0], w->naudience,
 	    sizeof w->audience[0]));
+	json_str(j, "category", cmd_warn_category_list(cats, sizeof cats, w->categories));
 	json_str(j, "fraud_type", w->fraud_type);
 	if (w->has_target) {
 		json_str(j, "target_area", w->target_area);
@@ -348,15 +364,20 @@ cmd_warn_print_plain(const struct cmd_warn_item *it, const char *prefix, int ful
 {
 	const struct warning *w = it->w;
 	char head[WARN_HEADLINE_MAX * 3 + 1], name[WARN_CERT_NAME_MAX * 3 + 1];
-	char areas[WARNS_LIST_MAX], when[32], text[WARN_DESC_MAX * 3 + 1];
+	char areas[WARNS_LIST_MAX], when[32], text[WARN_DESC_MAX * 3 + 1], status[16] = "";
 
 	if (!it->decoded) {
 		printf("%s(unverifiable warning, %zu bytes: %s)\n", prefix, it->envlen,
 		    cmd_warn_result(it->result));
 		return;
 	}
-	printf("%s%.12s %-10s %s/%s %s%s  %s\n", prefix, it->hex, it->state[0] ? it->state :
-	    "-", warn_severity_names[w->severity], warn_urgency_names[w->urgency],
+	/* An exercise or test must never read as a real warning. */
+	if (w->status != WSTAT_ACTUAL)
+		snprintf(status, sizeof status, "[%s] ", w->status == WSTAT_EXERCISE ? "exercise" :
+		    w->status == WSTAT_TEST ? "test" : w->status == WSTAT_SYSTEM ? "system" :
+		    "draft");
+	printf("%s%.12s %-10s %s%s/%s %s%s  %s\n", prefix, it->hex, it->state[0] ? it->state :
+	    "-", status, warn_severity_names[w->severity], warn_urgency_names[w->urgency],
 	    w->msg_type == WMSG_ALERT ? "" : w->msg_type == WMSG_UPDATE ? "[update] " :
 	    "[cancel] ", warns_join(areas, sizeof areas, w->areas[0], w->nareas,
 	    sizeof w->areas[0]), cmd_warn_line(head, sizeof head, w->ntexts > 0 ?
@@ -415,6 +436,28 @@ cmd_warn_enum(struct cmd *c, const char *opt, const char *s, const char *const *
 	return -1;
 }
 
+/* --category: one or more CAP categories, comma-separated, into a mask. */
+static int
+cmd_warn_categories(struct cmd *c, const char *s, uint32_t *mask)
+{
+	char slots[WCAT__COUNT][16];
+	int i, n, cat;
+
+	if ((n = warns_split(s, slots[0], WCAT__COUNT, sizeof slots[0])) <= 0) {
+		cerr_set(&c->err, CE_USAGE, "--category '%s': one or more comma-separated CAP "
+		    "categories", s);
+		return -1;
+	}
+	*mask = 0;
+	for (i = 0; i < n; i++) {
+		if (cmd_warn_enum(c, "--category", slots[i], warn_category_names, WCAT__COUNT,
+		    &cat) == -1)
+			return -1;
+		*mask |= 1u << cat;
+	}
+	return 0;
+}
+
 /* The options that describe a warning, over what w already holds (issue, update). */
 static int
 cmd_warn_apply(struct cmd *c, struct warning *w, uint64_t now)
@@ -434,6 +477,8 @@ cmd_warn_apply(struct cmd *c, struct warning *w, uint64_t now)
 		return -1;
 	if (o->status != NULL && cmd_warn_enum(c, "--status", o->status, warn_status_names,
 	    WSTAT__COUNT, &w->status) == -1)
+		return -1;
+	if (o->category != NULL && cmd_warn_categories(c, o->category, &w->categories) == -1)
 		return -1;
 	if (c->area != NULL) {
 		if ((n = warns_split(c->area, w->areas[0], WARN_AREAS_MAX,
@@ -599,7 +644,8 @@ cmd_warn_cap_only(struct cmd *c)
 	const struct cmd_warn_opts *o = &c->warn;
 
 	if (o->severity || o->urgency || o->certainty || o->audience || o->headline ||
-	    o->instruction || o->lang || o->status || o->target_area || o->target_station ||
+	    o->instruction || o->lang || o->status || o->category || o->target_area ||
+	    o->target_station ||
 	    c->fraud_type) {
 		cerr_set(&c->err, CE_USAGE, "with --cap, the CAP file says what the warning "
 		    "is: only --area, --expires and --cert may be given");

@@ -3,8 +3,8 @@
 # it; a client that connects later lists what covers its areas. One rule decides both:
 # a user is in a warning's area when it covers the station's area (where they
 # enrolled) or the area of one of their groups. An update supersedes what it
-# references, a cancel both; another issuer cannot cancel it; expired warnings are no
-# longer listed.
+# references, a cancel both; another issuer cannot cancel it; exercise and test
+# warnings are marked as such in plain output; expired warnings are no longer listed.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/case_lib.bash"
@@ -95,6 +95,42 @@ check_eq "current warnings after the cancel (late)" "" "$(yi late warn list | jq
 check_eq "current warnings after the cancel (w2)" "$W2" "$(yi w2 warn list | jq -r .id | paste -sd ' ')"
 out=$(yi_fails issuer warn cancel "$U1")
 check_error "cancel of a superseded warning" "$out" 21 invalid
+
+step "exercise and test warnings say so in plain output; categories are chosen and shown"
+"$YISHI_BIN/yishi" --home "$(home_of w3)" watch >"$E2E_TMP/watch-w3.plain" 2>&1 &
+plain_pid=$!
+E2E_PIDS+=("$plain_pid")
+sleep 0.7
+E1=$(warn_issue issuer --status exercise --category Safety,Security --severity Minor \
+    --urgency Future --area 330281 --expires 2h --headline "反诈演练 drill" "这是一次演练。")
+T1=$(warn_issue issuer --status test --severity Minor --urgency Future --area 330281 \
+    --expires 2h --headline "系统测试 test" "这是一次测试。")
+plain() { "$YISHI_BIN/yishi" --home "$(home_of late)" "$@"; }
+wait_for "w3's plain watch shows the exercise" 5 grep -q "${E1:0:12}" "$E2E_TMP/watch-w3.plain"
+wait_for "w3's plain watch shows the test" 5 grep -q "${T1:0:12}" "$E2E_TMP/watch-w3.plain"
+e2e_stop_pid "$plain_pid" || true
+e2e_forget_pid "$plain_pid"
+check_match "plain watch of the exercise" "\[exercise\]" "$(grep "${E1:0:12}" "$E2E_TMP/watch-w3.plain")"
+check_match "plain watch of the test" "\[test\]" "$(grep "${T1:0:12}" "$E2E_TMP/watch-w3.plain")"
+out=$(plain warn list)
+check_match "plain list of the exercise" "\[exercise\]" "$(grep "${E1:0:12}" <<<"$out")"
+check_match "plain list of the test" "\[test\]" "$(grep "${T1:0:12}" <<<"$out")"
+check_match "plain show of the exercise" "\[exercise\]" "$(plain warn show "$E1")"
+check_match "plain show of the test" "\[test\]" "$(plain warn show "$T1")"
+check_nomatch "plain show of an actual warning" "\[exercise\]\|\[test\]" "$(plain warn show "$W1")"
+check_eq "status of the exercise (JSON)" Exercise "$(yi late warn show "$E1" | jq -r .status)"
+check_eq "categories given" "Safety,Security" "$(yi late warn show "$E1" | jq -r .category)"
+check_eq "the default category" Security "$(yi late warn show "$T1" | jq -r .category)"
+check_eq "category in the list" "Safety,Security" \
+    "$(yi late warn list | jq -r --arg i "$E1" 'select(.id == $i) | .category')"
+check_eq "fraud type (JSON)" fake-service "$(yi late warn show "$W1" | jq -r .fraud_type)"
+rc=0
+"$YISHI_BIN/yishi" --home "$(home_of issuer)" --json warn issue --category Fraud \
+    --severity Minor --urgency Future --area 330281 --expires 2h --headline x y \
+    >"$E2E_TMP/out" 2>"$E2E_TMP/last.err" || rc=$?
+check_eq "an unknown category: exit status" 2 "$rc"
+check_match "an unknown category: message" "--category 'Fraud': one of Geo Met Safety Security" \
+    "$(cat "$E2E_TMP/last.err")"
 
 step "an expired warning is no longer listed"
 W3=$(warn_issue issuer --severity Minor --urgency Future --area 330281 --expires 2s \
