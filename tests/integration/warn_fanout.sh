@@ -1,8 +1,9 @@
 # warn_fanout: a warning signed by a certified issuer reaches every watching session
 # in its area, verified and named by the issuer's certificate, and no session outside
-# it; a client that connects later lists what covers its areas. One rule decides both:
-# a user is in a warning's area when it covers the station's area (where they
-# enrolled) or the area of one of their groups. An update supersedes what it
+# it; a client that connects later, after a node restart, lists what covers its
+# areas. One rule decides both: a user is in a warning's area when it covers the
+# station's area (where they enrolled) or the area of one of their groups. An update
+# supersedes what it
 # references, a cancel both; another issuer cannot cancel it; exercise and test
 # warnings are marked as such in plain output; expired warnings are no longer listed.
 set -euo pipefail
@@ -57,6 +58,12 @@ sleep 0.3
 check_nomatch "w1 got nothing for 310101" "$W2" "$(cat "$E2E_TMP/watch-w1.out")"
 check_nomatch "w3 got nothing for 310101" "$W2" "$(cat "$E2E_TMP/watch-w3.out")"
 check_eq "warning events at w2" 2 "$(jq -s '[.[] | select(.event == "warning")] | length' "$E2E_TMP/watch-w2.out")"
+
+step "the node restarts: the warnings are still served"
+for u in w1 w2 w3; do watch_stop "$u"; done
+node_stop st
+node_start st --port "$ST_PORT" --root "$ROOT_PK"
+for u in w1 w2 w3; do watch_start "$u"; done
 
 step "listing follows the same rule as the fan-out"
 user_new late "Late Resident"
