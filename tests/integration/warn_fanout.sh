@@ -3,9 +3,9 @@
 # it; a client that connects later, after a node restart, lists what covers its
 # areas. One rule decides both: a user is in a warning's area when it covers the
 # station's area (where they enrolled) or the area of one of their groups. An update
-# supersedes what it
-# references, a cancel both; another issuer cannot cancel it; exercise and test
-# warnings are marked as such in plain output; expired warnings are no longer listed.
+# supersedes what it references, a cancel both; another issuer cannot cancel it;
+# exercise and test warnings are marked as such in plain output; expired warnings are
+# no longer listed.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/case_lib.bash"
