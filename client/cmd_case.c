@@ -143,20 +143,33 @@ cmd_case_read_attachments(struct cmd *c, struct report_body *b)
 		base = strrchr(c->attach[i], '/');
 		base = base != NULL ? base + 1 : c->attach[i];
 		if (strlen(base) == 0 || strlen(base) > 64) {
-			cerr_set(&c->err, CE_USAGE, "--attach %s: the file name must be 1 to 64 "
+			cerr_set(&c->err, CE_INPUT, "--attach %s: the file name must be 1 to 64 "
 			    "bytes", c->attach[i]);
 			return -1;
 		}
 		if ((fp = fopen(c->attach[i], "rb")) == NULL) {
-			cerr_set(&c->err, CE_USAGE, "--attach %s: %s", c->attach[i], strerror(errno));
+			cerr_set(&c->err, CE_IO, "--attach %s: cannot read it: %s", c->attach[i],
+			    strerror(errno));
 			return -1;
 		}
-		data = malloc(REPORT_ATTACH_BYTES + 1);
-		n = data != NULL ? fread(data, 1, REPORT_ATTACH_BYTES + 1, fp) : 0;
-		fclose(fp);
-		if (data == NULL || (total += n) > REPORT_ATTACH_BYTES) {
+		if ((data = malloc(REPORT_ATTACH_BYTES + 1)) == NULL) {
+			fclose(fp);
+			cerr_set(&c->err, CE_INTERNAL, "out of memory");
+			return -1;
+		}
+		n = fread(data, 1, REPORT_ATTACH_BYTES + 1, fp);
+		if (ferror(fp)) {
+			cerr_set(&c->err, CE_IO, "--attach %s: cannot read it: %s", c->attach[i],
+			    strerror(errno));
+			fclose(fp);
 			free(data);
-			cerr_set(&c->err, CE_USAGE, "attachments are limited to %d KiB in all",
+			return -1;
+		}
+		fclose(fp);
+		if ((total += n) > REPORT_ATTACH_BYTES) {
+			free(data);
+			cerr_set(&c->err, CE_INPUT, "--attach %s: attachments are limited to %d KiB "
+			    "in all, and this one brings them over", c->attach[i],
 			    REPORT_ATTACH_BYTES / 1024);
 			return -1;
 		}
