@@ -85,12 +85,13 @@ cmd_warn_home_dir(struct cmd *c, char *dir, size_t len)
 }
 
 /*
- * Choose the root: --root, else the pinned one, else node_root (the root a node
- * advertised, may be NULL), pinned on this first use. A pinned root is never
- * replaced by what a node says: a different one is only reported.
+ * Choose the root: --root, else the pinned one, else node_root (the root the node
+ * `node` advertised, may be NULL), pinned on this first use and said so once, with
+ * the key to compare. A pinned root is never replaced by what a node says: a
+ * different one is only reported.
  */
 static int
-cmd_warn_root(struct cmd *c, const char *dir, const uint8_t *node_root,
+cmd_warn_root(struct cmd *c, const char *dir, const uint8_t *node_root, const char *node,
     struct cmd_warn_root *r)
 {
 	uint8_t	pinned[YISHI_PK_BYTES];
@@ -130,9 +131,11 @@ cmd_warn_root(struct cmd *c, const char *dir, const uint8_t *node_root,
 	r->source = "node";
 	if (warns_root_save(dir, r->pk, &c->err) == -1)
 		return -1;
-	fprintf(stderr, "yishi: note: pinned the federation root %s the node advertises "
-	    "(first use); pass --root HEX to use another\n", hex_encode(hex, r->pk,
-	    YISHI_PK_BYTES));
+	fprintf(stderr, "yishi: trusting the federation root offered by %s: %s\n"
+	    "yishi: it is pinned in your home from now on; compare it with the root key your "
+	    "provincial authority publishes, and if they differ, delete %s/warn-root and pass "
+	    "--root HEX\n", node != NULL ? node : "the node", hex_encode(hex, r->pk,
+	    YISHI_PK_BYTES), dir);
 	return 0;
 }
 
@@ -194,7 +197,7 @@ cmd_warn_fetch(struct cmd *c, struct session *s, const char *dir, int all,
 	if ((l->f = session_call(s, WK_WARN_LIST, &req, WK_WARNINGS, &c->err)) == NULL)
 		return -1;
 	if (cmd_warn_root(c, dir, wire_has(&l->f->r, WF_ROOT) ? l->f->r.f[WF_ROOT].p : NULL,
-	    root) == -1)
+	    session_url(s)->canon, root) == -1)
 		goto fail;
 	v = &l->f->r.f[WF_WARNINGS];
 	if (v->len > 0 && (l->v = calloc(v->len, sizeof *l->v)) == NULL)
@@ -973,7 +976,7 @@ cmd_warn_verify(struct cmd *c)
 	int ret = -1;
 
 	memset(&it, 0, sizeof it);
-	if (cmd_warn_home_dir(c, dir, sizeof dir) == NULL || cmd_warn_root(c, dir, NULL,
+	if (cmd_warn_home_dir(c, dir, sizeof dir) == NULL || cmd_warn_root(c, dir, NULL, NULL,
 	    &root) == -1)
 		return -1;
 	if (!root.have) {
@@ -1096,7 +1099,7 @@ cmd_warn_cert(struct cmd *c)
 	if (cmd_account(c, &a) == -1)
 		return -1;
 	if (warns_cert_load(a.home.dir, c->argv[0], cert, &len, &wc, &c->err) == -1 ||
-	    cmd_warn_root(c, a.home.dir, NULL, &root) == -1)
+	    cmd_warn_root(c, a.home.dir, NULL, NULL, &root) == -1)
 		goto out;
 	if (memcmp(wc.pk, a.me.pk, YISHI_PK_BYTES) != 0) {
 		cerr_set(&c->err, CE_INPUT, "%s certifies the key %s, not yours (%s)",
@@ -1161,7 +1164,8 @@ cmd_warn_show_event(struct cmd *c, struct account *a, struct session *s,
 			else
 				fprintf(stderr, "yishi: warnings cannot be verified: %s\n",
 				    c->err.msg);
-		} else if (cmd_warn_root(c, a->home.dir, NULL, &cmd_warn_watch_root) == -1)
+		} else if (cmd_warn_root(c, a->home.dir, NULL, NULL,
+		    &cmd_warn_watch_root) == -1)
 			fprintf(stderr, "yishi: warnings cannot be verified: %s\n", c->err.msg);
 		c->err = saved;
 	}

@@ -68,7 +68,13 @@ for u in w1 w2 w3; do watch_start "$u"; done
 step "listing follows the same rule as the fan-out"
 user_new late "Late Resident"
 enroll late st >/dev/null
-out=$(yi late warn list --root "$ROOT_PK")
+# No --root: the first use trusts the node's root, and says so once.
+out=$(yi late warn list)
+check_eq "first-use notices" 1 "$(grep -c "trusting the federation root offered by" "$E2E_TMP/last.err")"
+check_match "the first-use notice names the node and the root" \
+    "offered by ws://127.0.0.1:$ST_PORT: $ROOT_PK" "$(cat "$E2E_TMP/last.err")"
+yi late warn list >/dev/null
+check_nomatch "no notice once pinned" "trusting" "$(cat "$E2E_TMP/last.err")"
 check_eq "late list (no group: the station's area)" "$W1 active true 宁波市反诈中心" \
     "$(jq -r '[.id, .state, (.verified | tostring), .issuer_name] | join(" ")' <<<"$out" | paste -sd '|')"
 out=$(yi w2 warn list)
