@@ -627,6 +627,12 @@ cmd_case_out_case(const struct cmd *c, const struct cases_case *cc,
 		printf("transferred to %s\n", cmd_plain(pdept, sizeof pdept, cc->dept));
 	printf("reporter %s  %s\n", rep, cc->meta_ok ? "(report signature verified)" :
 	    cc->meta_why);
+	if (cc->meta_ok && cc->meta.ref_seq != 0) {
+		char g[YISHI_GID_BYTES * 2 + 1];
+
+		printf("about message #%llu of group %s\n", (unsigned long long)cc->meta.ref_seq,
+		    hex_encode(g, cc->meta.ref_group, YISHI_GID_BYTES));
+	}
 	if (b == NULL) {
 		printf("report: (%s)\n", cc->body_why);
 		return;

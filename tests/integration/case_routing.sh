@@ -79,6 +79,22 @@ check_eq "claim deadline of the urgent fraud case (ms)" 180000 "$(deadline_of r 
 check_eq "claim deadline of the fraud case (ms)" 3600000 "$(deadline_of r "$F2")"
 check_eq "claim deadline of the dispute (ms)" 86400000 "$(deadline_of r "$D")"
 
+step "a report about a group message: --ref GROUP:SEQ"
+group_new G "治安群 Neighbourhood"
+join r "$G_LINK" member >/dev/null
+yi officer group list >/dev/null	# boxes the group key to r
+seq=$(send officer "$G" "有人在群里发刷单链接 a task-scam link was posted here")
+R=$(report r --kind fraud --area 330281 --ref "$G:$seq" "the link in the group")
+out=$(yi officer case show "$R")
+check_eq "the reference (JSON)" "$G $seq" \
+    "$(jq -r 'select(.record == "case") | [.ref_group, .ref_seq] | join(" ")' <<<"$out")"
+check_match "the reference (plain)" "^about message #$seq of group $G$" \
+    "$("$YISHI_BIN/yishi" --home "$(home_of officer)" case show "$R")"
+out=$(yi_fails r report --kind fraud --area 330281 --ref "$G:$((seq + 100))" "no such message")
+check_error "a reference to a message that does not exist" "$out" 13 not_found
+check_match "the reason" "message #$((seq + 100)) of group $G, which does not exist" \
+    "$(cat "$E2E_TMP/last.err")"
+
 step "another resident sees none of it"
 user_new r2 "居民 Liu"
 enroll r2 st >/dev/null
