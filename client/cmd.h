@@ -61,6 +61,7 @@ struct cmd {
 	/* Warnings (cmd_warn.c); --area, --fraud-type, --out and --force are shared. */
 	struct cmd_warn_opts {
 		const char	*severity, *urgency, *certainty, *status;
+		const char	*category;	/* --category: CAP categories, comma-separated */
 		const char	*audience, *expires, *headline, *instruction, *lang;
 		const char	*target_area, *target_station;
 		const char	*cert;		/* --cert FILE */

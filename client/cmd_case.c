@@ -143,20 +143,33 @@ cmd_case_read_attachments(struct cmd *c, struct report_body *b)
 		base = strrchr(c->attach[i], '/');
 		base = base != NULL ? base + 1 : c->attach[i];
 		if (strlen(base) == 0 || strlen(base) > 64) {
-			cerr_set(&c->err, CE_USAGE, "--attach %s: the file name must be 1 to 64 "
+			cerr_set(&c->err, CE_INPUT, "--attach %s: the file name must be 1 to 64 "
 			    "bytes", c->attach[i]);
 			return -1;
 		}
 		if ((fp = fopen(c->attach[i], "rb")) == NULL) {
-			cerr_set(&c->err, CE_USAGE, "--attach %s: %s", c->attach[i], strerror(errno));
+			cerr_set(&c->err, CE_IO, "--attach %s: cannot read it: %s", c->attach[i],
+			    strerror(errno));
 			return -1;
 		}
-		data = malloc(REPORT_ATTACH_BYTES + 1);
-		n = data != NULL ? fread(data, 1, REPORT_ATTACH_BYTES + 1, fp) : 0;
-		fclose(fp);
-		if (data == NULL || (total += n) > REPORT_ATTACH_BYTES) {
+		if ((data = malloc(REPORT_ATTACH_BYTES + 1)) == NULL) {
+			fclose(fp);
+			cerr_set(&c->err, CE_INTERNAL, "out of memory");
+			return -1;
+		}
+		n = fread(data, 1, REPORT_ATTACH_BYTES + 1, fp);
+		if (ferror(fp)) {
+			cerr_set(&c->err, CE_IO, "--attach %s: cannot read it: %s", c->attach[i],
+			    strerror(errno));
+			fclose(fp);
 			free(data);
-			cerr_set(&c->err, CE_USAGE, "attachments are limited to %d KiB in all",
+			return -1;
+		}
+		fclose(fp);
+		if ((total += n) > REPORT_ATTACH_BYTES) {
+			free(data);
+			cerr_set(&c->err, CE_INPUT, "--attach %s: attachments are limited to %d KiB "
+			    "in all, and this one brings them over", c->attach[i],
 			    REPORT_ATTACH_BYTES / 1024);
 			return -1;
 		}
@@ -614,6 +627,12 @@ cmd_case_out_case(const struct cmd *c, const struct cases_case *cc,
 		printf("transferred to %s\n", cmd_plain(pdept, sizeof pdept, cc->dept));
 	printf("reporter %s  %s\n", rep, cc->meta_ok ? "(report signature verified)" :
 	    cc->meta_why);
+	if (cc->meta_ok && cc->meta.ref_seq != 0) {
+		char g[YISHI_GID_BYTES * 2 + 1];
+
+		printf("about message #%llu of group %s\n", (unsigned long long)cc->meta.ref_seq,
+		    hex_encode(g, cc->meta.ref_group, YISHI_GID_BYTES));
+	}
 	if (b == NULL) {
 		printf("report: (%s)\n", cc->body_why);
 		return;
@@ -816,6 +835,32 @@ out:
 }
 
 /*
+ * The node's rules for a mediate entry, checked on the fetched case before a room is
+ * created: a refusal afterwards would leave an empty room behind, and groups cannot
+ * be deleted.
+ */
+static int
+cmd_case_can_mediate(struct cmd *c, const struct account *a, const struct cases_case *cc)
+{
+	if (strcmp(cc->queue, case_queue_names[CQ_MEDIATION]) != 0) {
+		cerr_set(&c->err, WE_INVALID, "case %s is a %s case: only disputes are mediated",
+		    cc->hex, cc->kind);
+		return -1;
+	}
+	if (strcmp(cc->state, "claimed") != 0 && strcmp(cc->state, "in_progress") != 0) {
+		cerr_set(&c->err, WE_INVALID, "case %s is %s: claim it before mediating", cc->hex,
+		    cc->state);
+		return -1;
+	}
+	if (!cc->has_handler || memcmp(cc->handler, a->me.pk, YISHI_PK_BYTES) != 0) {
+		cerr_set(&c->err, WE_FORBIDDEN, "only the handler who claimed case %s may "
+		    "mediate it", cc->hex);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Open the mediation room: a group we found for this case, named after it; after
  * the node has accepted the mediate entry (and admitted the reporter), box the key
  * to them and make an invite for the other party.
@@ -957,7 +1002,8 @@ cmd_case_act(struct cmd *c)
 	if (action == CA_TRANSFER && cmd_case_dept(c, s, arg) == -1)
 		goto out;
 	if (action == CA_MEDIATE) {
-		if (cmd_case_room(c, s, &a, &cc, gidhex) == -1)
+		if (cmd_case_can_mediate(c, &a, &cc) == -1 ||
+		    cmd_case_room(c, s, &a, &cc, gidhex) == -1)
 			goto out;
 		arg = gidhex;
 	}
@@ -966,9 +1012,11 @@ cmd_case_act(struct cmd *c)
 		if (cmd_case_note(c, s, &a, &cc, &ent, c->argv[1], &seq) == -1)
 			goto out;
 	} else if (cases_submit(s, &a.me, &ent, NULL, 0, NULL, &seq, &c->err) == -1) {
+		/* The protocol has no way to delete a group: say what is left behind. */
 		if (action == CA_MEDIATE)
-			fprintf(stderr, "yishi: the room %s was created but the case refused it\n",
-			    gidhex);
+			fprintf(stderr, "yishi: the node refused the mediation after the room %s "
+			    "was created; the room stays, empty but for you (groups cannot be "
+			    "deleted)\n", gidhex);
 		goto out;
 	}
 	if (action == CA_MEDIATE) {

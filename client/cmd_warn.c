@@ -85,12 +85,13 @@ cmd_warn_home_dir(struct cmd *c, char *dir, size_t len)
 }
 
 /*
- * Choose the root: --root, else the pinned one, else node_root (the root a node
- * advertised, may be NULL), pinned on this first use. A pinned root is never
- * replaced by what a node says: a different one is only reported.
+ * Choose the root: --root, else the pinned one, else node_root (the root the node
+ * `node` advertised, may be NULL), pinned on this first use and said so once, with
+ * the key to compare. A pinned root is never replaced by what a node says: a
+ * different one is only reported.
  */
 static int
-cmd_warn_root(struct cmd *c, const char *dir, const uint8_t *node_root,
+cmd_warn_root(struct cmd *c, const char *dir, const uint8_t *node_root, const char *node,
     struct cmd_warn_root *r)
 {
 	uint8_t	pinned[YISHI_PK_BYTES];
@@ -130,9 +131,11 @@ cmd_warn_root(struct cmd *c, const char *dir, const uint8_t *node_root,
 	r->source = "node";
 	if (warns_root_save(dir, r->pk, &c->err) == -1)
 		return -1;
-	fprintf(stderr, "yishi: note: pinned the federation root %s the node advertises "
-	    "(first use); pass --root HEX to use another\n", hex_encode(hex, r->pk,
-	    YISHI_PK_BYTES));
+	fprintf(stderr, "yishi: trusting the federation root offered by %s: %s\n"
+	    "yishi: it is pinned in your home from now on; compare it with the root key your "
+	    "provincial authority publishes, and if they differ, delete %s/warn-root and pass "
+	    "--root HEX\n", node != NULL ? node : "the node", hex_encode(hex, r->pk,
+	    YISHI_PK_BYTES), dir);
 	return 0;
 }
 
@@ -194,7 +197,7 @@ cmd_warn_fetch(struct cmd *c, struct session *s, const char *dir, int all,
 	if ((l->f = session_call(s, WK_WARN_LIST, &req, WK_WARNINGS, &c->err)) == NULL)
 		return -1;
 	if (cmd_warn_root(c, dir, wire_has(&l->f->r, WF_ROOT) ? l->f->r.f[WF_ROOT].p : NULL,
-	    root) == -1)
+	    session_url(s)->canon, root) == -1)
 		goto fail;
 	v = &l->f->r.f[WF_WARNINGS];
 	if (v->len > 0 && (l->v = calloc(v->len, sizeof *l->v)) == NULL)
@@ -274,13 +277,28 @@ cmd_warn_refs(char *out, size_t outlen, const struct warning *w)
 	return out;
 }
 
+/* The categories of mask, CAP names comma-separated, into out. */
+static const char *
+cmd_warn_category_list(char *out, size_t outlen, uint32_t mask)
+{
+	size_t len = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < WCAT__COUNT && len < outlen; i++)
+		if (mask & (1u << i))
+			len += (size_t)snprintf(out + len, outlen - len, "%s%s", len ? "," : "",
+			    warn_category_names[i]);
+	return out;
+}
+
 static void
 cmd_warn_json_fields(struct json *j, const struct cmd_warn_item *it, int full)
 {
 	const struct warning *w = it->w;
 	char list[WARNS_LIST_MAX], issuer[2 * YISHI_PK_BYTES + 1];
 	char refs[WARN_REFS_MAX * (WARN_REF_MAX + 1) + 1];
-	char station[2 * YISHI_PK_BYTES + 1];
+	char station[2 * YISHI_PK_BYTES + 1], cats[WCAT__COUNT * 12];
 	int i;
 
 	json_str(j, "id", it->decoded ? it->hex : NULL);
@@ -310,6 +328,7 @@ cmd_warn_json_fields(struct json *j, const struct cmd_warn_item *it, int full)
 	    sizeof w->areas[0]));
 	json_str(j, "audience", warns_join(list, sizeof list, w->audience[0], w->naudience,
 	    sizeof w->audience[0]));
+	json_str(j, "category", cmd_warn_category_list(cats, sizeof cats, w->categories));
 	json_str(j, "fraud_type", w->fraud_type);
 	if (w->has_target) {
 		json_str(j, "target_area", w->target_area);
@@ -348,15 +367,20 @@ cmd_warn_print_plain(const struct cmd_warn_item *it, const char *prefix, int ful
 {
 	const struct warning *w = it->w;
 	char head[WARN_HEADLINE_MAX * 3 + 1], name[WARN_CERT_NAME_MAX * 3 + 1];
-	char areas[WARNS_LIST_MAX], when[32], text[WARN_DESC_MAX * 3 + 1];
+	char areas[WARNS_LIST_MAX], when[32], text[WARN_DESC_MAX * 3 + 1], status[16] = "";
 
 	if (!it->decoded) {
 		printf("%s(unverifiable warning, %zu bytes: %s)\n", prefix, it->envlen,
 		    cmd_warn_result(it->result));
 		return;
 	}
-	printf("%s%.12s %-10s %s/%s %s%s  %s\n", prefix, it->hex, it->state[0] ? it->state :
-	    "-", warn_severity_names[w->severity], warn_urgency_names[w->urgency],
+	/* An exercise or test must never read as a real warning. */
+	if (w->status != WSTAT_ACTUAL)
+		snprintf(status, sizeof status, "[%s] ", w->status == WSTAT_EXERCISE ? "exercise" :
+		    w->status == WSTAT_TEST ? "test" : w->status == WSTAT_SYSTEM ? "system" :
+		    "draft");
+	printf("%s%.12s %-10s %s%s/%s %s%s  %s\n", prefix, it->hex, it->state[0] ? it->state :
+	    "-", status, warn_severity_names[w->severity], warn_urgency_names[w->urgency],
 	    w->msg_type == WMSG_ALERT ? "" : w->msg_type == WMSG_UPDATE ? "[update] " :
 	    "[cancel] ", warns_join(areas, sizeof areas, w->areas[0], w->nareas,
 	    sizeof w->areas[0]), cmd_warn_line(head, sizeof head, w->ntexts > 0 ?
@@ -415,6 +439,28 @@ cmd_warn_enum(struct cmd *c, const char *opt, const char *s, const char *const *
 	return -1;
 }
 
+/* --category: one or more CAP categories, comma-separated, into a mask. */
+static int
+cmd_warn_categories(struct cmd *c, const char *s, uint32_t *mask)
+{
+	char slots[WCAT__COUNT][16];
+	int i, n, cat;
+
+	if ((n = warns_split(s, slots[0], WCAT__COUNT, sizeof slots[0])) <= 0) {
+		cerr_set(&c->err, CE_USAGE, "--category '%s': one or more comma-separated CAP "
+		    "categories", s);
+		return -1;
+	}
+	*mask = 0;
+	for (i = 0; i < n; i++) {
+		if (cmd_warn_enum(c, "--category", slots[i], warn_category_names, WCAT__COUNT,
+		    &cat) == -1)
+			return -1;
+		*mask |= 1u << cat;
+	}
+	return 0;
+}
+
 /* The options that describe a warning, over what w already holds (issue, update). */
 static int
 cmd_warn_apply(struct cmd *c, struct warning *w, uint64_t now)
@@ -434,6 +480,8 @@ cmd_warn_apply(struct cmd *c, struct warning *w, uint64_t now)
 		return -1;
 	if (o->status != NULL && cmd_warn_enum(c, "--status", o->status, warn_status_names,
 	    WSTAT__COUNT, &w->status) == -1)
+		return -1;
+	if (o->category != NULL && cmd_warn_categories(c, o->category, &w->categories) == -1)
 		return -1;
 	if (c->area != NULL) {
 		if ((n = warns_split(c->area, w->areas[0], WARN_AREAS_MAX,
@@ -599,7 +647,8 @@ cmd_warn_cap_only(struct cmd *c)
 	const struct cmd_warn_opts *o = &c->warn;
 
 	if (o->severity || o->urgency || o->certainty || o->audience || o->headline ||
-	    o->instruction || o->lang || o->status || o->target_area || o->target_station ||
+	    o->instruction || o->lang || o->status || o->category || o->target_area ||
+	    o->target_station ||
 	    c->fraud_type) {
 		cerr_set(&c->err, CE_USAGE, "with --cap, the CAP file says what the warning "
 		    "is: only --area, --expires and --cert may be given");
@@ -927,7 +976,7 @@ cmd_warn_verify(struct cmd *c)
 	int ret = -1;
 
 	memset(&it, 0, sizeof it);
-	if (cmd_warn_home_dir(c, dir, sizeof dir) == NULL || cmd_warn_root(c, dir, NULL,
+	if (cmd_warn_home_dir(c, dir, sizeof dir) == NULL || cmd_warn_root(c, dir, NULL, NULL,
 	    &root) == -1)
 		return -1;
 	if (!root.have) {
@@ -1050,7 +1099,7 @@ cmd_warn_cert(struct cmd *c)
 	if (cmd_account(c, &a) == -1)
 		return -1;
 	if (warns_cert_load(a.home.dir, c->argv[0], cert, &len, &wc, &c->err) == -1 ||
-	    cmd_warn_root(c, a.home.dir, NULL, &root) == -1)
+	    cmd_warn_root(c, a.home.dir, NULL, NULL, &root) == -1)
 		goto out;
 	if (memcmp(wc.pk, a.me.pk, YISHI_PK_BYTES) != 0) {
 		cerr_set(&c->err, CE_INPUT, "%s certifies the key %s, not yours (%s)",
@@ -1115,7 +1164,8 @@ cmd_warn_show_event(struct cmd *c, struct account *a, struct session *s,
 			else
 				fprintf(stderr, "yishi: warnings cannot be verified: %s\n",
 				    c->err.msg);
-		} else if (cmd_warn_root(c, a->home.dir, NULL, &cmd_warn_watch_root) == -1)
+		} else if (cmd_warn_root(c, a->home.dir, NULL, NULL,
+		    &cmd_warn_watch_root) == -1)
 			fprintf(stderr, "yishi: warnings cannot be verified: %s\n", c->err.msg);
 		c->err = saved;
 	}

@@ -191,8 +191,8 @@ static const struct main_cmd main_cmds[] = {
 	  OPT_WARN | OPT_CAP | OPT_CERT | OPT_OUT,
 	  "warn issue --severity S --urgency U [--certainty C] --area CODES "
 	  "[--audience TAGS] [--fraud-type T] --expires T --headline H [--instruction I] "
-	  "[--lang L] [--status S] [--target-area CODE --target-station NODE] "
-	  "[--cert FILE] [--out FILE] TEXT",
+	  "[--lang L] [--status S] [--category C,...] [--target-area CODE "
+	  "--target-station NODE] [--cert FILE] [--out FILE] TEXT",
 	  "issue a warning signed with your key and issuer certificate (--cert, or the "
 	  "one `warn cert` stored); T: 2h, 3d, YYYY-MM-DD or a CAP time; --out: only "
 	  "sign it into FILE (for `warn relay`)" },
@@ -418,6 +418,7 @@ main(int argc, char **argv)
 		{ "cert", required_argument, NULL, 312 },
 		{ "root", required_argument, NULL, 313 },
 		{ "all", no_argument, NULL, 314 },
+		{ "category", required_argument, NULL, 315 },
 		{ "week", no_argument, NULL, 269 },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -509,6 +510,7 @@ main(int argc, char **argv)
 		case 312: c.warn.cert = optarg; given |= OPT_CERT; break;
 		case 313: c.warn.root = optarg; given |= OPT_ROOT; break;
 		case 314: c.warn.all = 1; given |= OPT_ALL; break;
+		case 315: c.warn.category = optarg; given |= OPT_WARN; break;
 		case 'w':
 			given |= OPT_WAIT;
 			if (main_uint(optarg, 3600, &u) == -1)

@@ -174,6 +174,45 @@ out:
 	free(h);
 }
 
+/*
+ * A report's reference must name a message the reporter can see: one stored (or
+ * redacted since) in a group they are a member of. 0, or -1 with an error held.
+ */
+static int
+case_ref_check(struct core *c, struct core_session *s, uint64_t rid, const struct report_meta *m)
+{
+	struct group_rec g;
+	struct member_rec mem;
+	struct msg_rec msg;
+	struct tomb_rec t;
+	char hex[33];
+	int i;
+
+	if (m->ref_seq == 0 && memcmp(m->ref_group, case_zero, 16) == 0)
+		return 0;
+	for (i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", m->ref_group[i]);
+	if (m->ref_seq == 0) {
+		core_error(c, s, rid, WE_BAD_VALUE, "the report refers to group %s without a "
+		    "message number", hex);
+		return -1;
+	}
+	if (store_group_get(c->st, c->txn, m->ref_group, &g) != 0 ||
+	    store_member_get(c->st, c->txn, m->ref_group, s->user, &mem) != 0 ||
+	    strcmp(mem.state, "member") != 0) {
+		core_error(c, s, rid, WE_NOT_MEMBER, "the report refers to group %s, which is "
+		    "not a group of yours on this node", hex);
+		return -1;
+	}
+	if (store_msg_get(c->st, c->txn, m->ref_group, m->ref_seq, &msg) != 0 &&
+	    store_tomb_get(c->st, c->txn, m->ref_group, m->ref_seq, &t) != 0) {
+		core_error(c, s, rid, WE_NOT_FOUND, "the report refers to message #%llu of "
+		    "group %s, which does not exist", (unsigned long long)m->ref_seq, hex);
+		return -1;
+	}
+	return 0;
+}
+
 void
 case_report(struct core *c, struct core_session *s, struct wire_frame *f, struct qitem *it)
 {
@@ -203,6 +242,8 @@ case_report(struct core *c, struct core_session *s, struct wire_frame *f, struct
 		core_error(c, s, f->rid, WE_INTERNAL, "storage unavailable");
 		return;
 	}
+	if (case_ref_check(c, s, f->rid, &m) != 0)
+		return;
 	if ((rc = store_case_get(c->st, c->txn, m.id, &k)) != STORE_NOTFOUND) {
 		core_error(c, s, f->rid, rc == 0 ? WE_EXISTS : WE_INTERNAL,
 		    rc == 0 ? "a case with this id exists" : "storage error");

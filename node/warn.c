@@ -4,13 +4,15 @@
  * A warning is public: signed by an issuer whose certificate chains to the
  * federation root (warn.h), not encrypted. The node verifies it (root signature,
  * validity, the issuer's areas, expiry), keeps it, marks what an update or cancel
- * supersedes, and pushes it to the sessions whose groups lie in its area. A high-risk
- * alert naming this station opens an urgent case in the anti-fraud queue.
+ * supersedes, and pushes it to the users in its area (warn_for_user), the rule that
+ * also decides what warn_list returns to them. A high-risk alert naming this station
+ * opens an urgent case in the anti-fraud queue.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <msgpack.h>
 #include <sodium.h>
 
 #include "node/core.h"
@@ -49,19 +51,54 @@ warn_refusal_code(int result)
 	}
 }
 
-/* Does session s hear warnings for w: one of its groups lies in w's area. */
-static int
-warn_session_matches(struct core *c, const struct core_session *s, const struct warning *w)
-{
-	struct group_rec g;
-	uint32_t i;
+struct warn_user {
+	struct core		*c;
+	const uint8_t		*user;
+	const struct warning	*w;
+};
 
-	for (i = 0; i < s->ngroups; i++)
-		if (store_group_get(c->st, c->txn, s->groups[i], &g) == 0 &&
-		    warn_matches_area(w, g.area))
-			return 1;
-	/* Sessions in no group hear what covers the station's own area. */
-	return s->ngroups == 0 && warn_matches_area(w, c->ident->area);
+static int
+warn_user_group(const uint8_t gid[16], void *arg)
+{
+	struct warn_user *u = arg;
+	struct member_rec m;
+	struct group_rec g;
+
+	return store_member_get(u->c->st, u->c->txn, gid, u->user, &m) == 0 &&
+	    strcmp(m.state, "member") == 0 && store_group_get(u->c->st, u->c->txn, gid, &g) == 0 &&
+	    warn_matches_area(u->w, g.area);
+}
+
+/*
+ * The one rule for who gets warning w, pushed (fan-out) or listed: w's area covers
+ * the station's area (where every user of this node enrolled: their registered
+ * area) or the area of a group the user is a member of.
+ */
+static int
+warn_for_user(struct core *c, const uint8_t user[32], const struct warning *w)
+{
+	struct warn_user u = { c, user, w };
+
+	if (warn_matches_area(w, c->ident->area))
+		return 1;
+	return store_user_groups_iter(c->st, c->txn, user, warn_user_group, &u) > 0;
+}
+
+/* The warning body inside a stored envelope [cert, body, sig], decoded into w; 0 or -1. */
+static int
+warn_env_body(const uint8_t *env, size_t len, struct warning *w)
+{
+	msgpack_unpacked u;
+	const msgpack_object *o;
+	int rc = -1;
+
+	msgpack_unpacked_init(&u);
+	if (msgpack_unpack_next(&u, (const char *)env, len, NULL) == MSGPACK_UNPACK_SUCCESS &&
+	    u.data.type == MSGPACK_OBJECT_ARRAY && u.data.via.array.size == 3 &&
+	    (o = &u.data.via.array.ptr[1])->type == MSGPACK_OBJECT_BIN)
+		rc = warn_decode(o->via.bin.ptr, o->via.bin.size, w) == 0 ? 0 : -1;
+	msgpack_unpacked_destroy(&u);
+	return rc;
 }
 
 void
@@ -151,7 +188,7 @@ warn_issue(struct core *c, struct core_session *s, struct wire_frame *f, struct 
 			struct core_session *t = c->sess[i];
 
 			if (t != NULL && t->authed && t->subscribed &&
-			    warn_session_matches(c, t, w))
+			    warn_for_user(c, t->user, w))
 				core_event(c, t, out);
 		}
 		oframe_unref(out);
@@ -162,10 +199,13 @@ out:
 }
 
 struct warn_page {
-	struct wire_rec	*recs;
-	size_t		 n, cap;
-	int		 all;
-	uint64_t	 now;
+	struct core		*c;
+	struct core_session	*s;
+	struct warning		*w;	/* scratch: the record being looked at */
+	struct wire_rec		*recs;
+	size_t			 n, cap;
+	int			 all;
+	uint64_t		 now;
 };
 
 static int
@@ -179,6 +219,9 @@ warn_page_add(const struct warn_rec *w, void *arg)
 	if (strcmp(state, "active") == 0 && w->expires_ms != 0 && w->expires_ms < p->now)
 		state = "expired";
 	if (!p->all && strcmp(state, "active") != 0)
+		return 0;
+	/* Stored warnings were verified when accepted: only their areas matter here. */
+	if (warn_env_body(w->env, w->envlen, p->w) != 0 || !warn_for_user(p->c, p->s->user, p->w))
 		return 0;
 	if (p->n == WIRE_MAX_ARRAY)
 		return 1;
@@ -202,13 +245,18 @@ warn_list(struct core *c, struct core_session *s, struct wire_frame *f, struct q
 
 	(void)it;
 	memset(&p, 0, sizeof p);
+	p.c = c;
+	p.s = s;
 	p.all = wire_has(&f->r, WF_ALL) && wire_u(&f->r, WF_ALL);
 	p.now = node_now_ms();
-	if (core_txn(c) == NULL || store_warn_iter(c->st, c->txn, warn_page_add, &p) < 0) {
+	if ((p.w = malloc(sizeof *p.w)) == NULL || core_txn(c) == NULL ||
+	    store_warn_iter(c->st, c->txn, warn_page_add, &p) < 0) {
 		core_error(c, s, f->rid, WE_INTERNAL, "storage error");
+		free(p.w);
 		free(p.recs);
 		return;
 	}
+	free(p.w);
 	/* The pointers into the store stay valid: nothing is written before the reply. */
 	wire_rec_init(&r, &wire_kinds[WK_WARNINGS]);
 	wire_set_array(&r, WF_WARNINGS, p.recs, (uint32_t)p.n);

@@ -48,6 +48,18 @@ bad_input "bad reference" "--ref takes GROUP:SEQ" report --kind fraud --area 330
 accts=()
 for i in 1 2 3 4 5 6 7 8 9; do accts+=(--account "62220000$i"); done
 usage_error "nine accounts" "at most 8 --account options" report --kind fraud --area 330281 "${accts[@]}" "text"
+out=$(yi_fails r report --kind fraud --area 330281 --attach "$E2E_TMP/no-such-file" "text")
+check_error "a missing attachment" "$out" 101 io
+check_match "a missing attachment: message" "--attach .*no-such-file: cannot read it: No such file" \
+    "$(cat "$E2E_TMP/last.err")"
+head -c $((48 * 1024 + 1)) /dev/zero >"$E2E_TMP/big.bin"
+bad_input "an oversized attachment" "big.bin: attachments are limited to 48 KiB in all" \
+    report --kind fraud --area 330281 --attach "$E2E_TMP/big.bin" "text"
+head -c $((30 * 1024)) /dev/zero >"$E2E_TMP/half1.bin"
+head -c $((30 * 1024)) /dev/zero >"$E2E_TMP/half2.bin"
+bad_input "attachments over the limit together" "half2.bin: attachments are limited to 48 KiB" \
+    report --kind fraud --area 330281 --attach "$E2E_TMP/half1.bin" --attach "$E2E_TMP/half2.bin" "text"
+check_nomatch "no usage text for a file error" "^usage:" "$(cat "$E2E_TMP/last.err")"
 check_eq "nothing reached the node" 0 "$(yi officer case list | jq -s length)"
 
 step "a resident cannot claim, act on or read cases"

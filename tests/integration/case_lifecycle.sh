@@ -81,6 +81,14 @@ out=$("$YISHI_BIN/yishi-node" outbox --data "$(node_dir st)" --json)
 check_eq "outbox holds the escalated case" "$D" "$(jq -r .case_id <<<"$out")"
 check_eq "outbox destination" bureau "$(jq -r .dest <<<"$out")"
 
+step "case list --state picks the cases in that state"
+check_eq "the reporter's escalated cases" "$D" \
+    "$(yi r case list --state escalated | jq -r .case_id | paste -sd ' ')"
+check_eq "the reporter's resolved cases" "$F" \
+    "$(yi r case list --state resolved | jq -r .case_id | paste -sd ' ')"
+check_eq "the admin's transferred cases" "$N" \
+    "$(yi admin case list --state transferred | jq -r .case_id | paste -sd ' ')"
+
 step "the plain output reads"
 out=$("$YISHI_BIN/yishi" --home "$(home_of r)" case show "$F")
 check_match "plain case show" "^case $F  fraud \(anti-fraud\)" "$out"

@@ -2,6 +2,7 @@
 # encrypted room (the reporter is let in, the other party joins by invite), drafts an
 # agreement naming both parties, each party signs it with their key, and the exported
 # agreement verifies offline; a tampered one, or one a party has not signed, does not.
+# A mediate the node would refuse (an unclaimed dispute, a fraud case) leaves no room.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/case_lib.bash"
@@ -11,9 +12,23 @@ user_new b "邻居 Zhou"
 enroll b st >/dev/null
 D=$(report r --kind dispute --area 330282 "楼上邻居装修噪音 noise from the flat upstairs")
 
-step "claim and open the mediation room"
+step "a refused mediate creates no room"
 out=$(yi_fails officer case mediate "$D")
 check_error "mediate by police" "$out" 12 forbidden
+rooms=$(yi mediator group list | jq -s length)
+out=$(yi_fails mediator case mediate "$D")
+check_error "mediate an unclaimed dispute" "$out" 21 invalid
+check_eq "the mediator's groups after a refused mediate" "$rooms" \
+    "$(yi mediator group list | jq -s length)"
+F=$(report r --kind fraud --area 330282 "冒充客服退款 a fake refund call")
+yi officer case claim "$F" >/dev/null
+rooms=$(yi officer group list | jq -s length)
+out=$(yi_fails officer case mediate "$F")
+check_error "mediate a fraud case" "$out" 21 invalid
+check_eq "the officer's groups after a refused mediate" "$rooms" \
+    "$(yi officer group list | jq -s length)"
+
+step "claim and open the mediation room"
 yi mediator case claim "$D" >/dev/null
 out=$(yi mediator case mediate "$D")
 room=$(jq -r .group_id <<<"$out")

@@ -1,7 +1,7 @@
 # case_routing: each kind of report reaches its queue; only that queue's handlers (and
 # the reporter) can read its body: a handler of another queue is refused, a handler
 # listing the cases sees only the queues it handles, and the node's files hold no
-# plaintext of any body.
+# plaintext of any body. The node runs with the default claim deadlines.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/case_lib.bash"
@@ -69,6 +69,31 @@ check_eq "police list of the anti-fraud queue" "$F" \
     "$(yi officer case list --queue anti-fraud | jq -r .case_id | paste -sd ' ')"
 check_eq "admin list" 3 "$(yi admin case list | jq -s length)"
 check_eq "urgent flag listed" true "$(yi officer case list --queue anti-fraud | jq -r .urgent)"
+
+step "the default claim deadlines: urgent fraud 3 min, fraud 1 h, dispute 24 h"
+F2=$(report r --kind fraud --area 330281 --fraud-type investment "an investment group chat")
+deadline_of() {
+	yi "$1" case show "$2" | jq -r 'select(.record == "case") | .deadline - .ts'
+}
+check_eq "claim deadline of the urgent fraud case (ms)" 180000 "$(deadline_of r "$F")"
+check_eq "claim deadline of the fraud case (ms)" 3600000 "$(deadline_of r "$F2")"
+check_eq "claim deadline of the dispute (ms)" 86400000 "$(deadline_of r "$D")"
+
+step "a report about a group message: --ref GROUP:SEQ"
+group_new G "治安群 Neighbourhood"
+join r "$G_LINK" member >/dev/null
+yi officer group list >/dev/null	# boxes the group key to r
+seq=$(send officer "$G" "有人在群里发刷单链接 a task-scam link was posted here")
+R=$(report r --kind fraud --area 330281 --ref "$G:$seq" "the link in the group")
+out=$(yi officer case show "$R")
+check_eq "the reference (JSON)" "$G $seq" \
+    "$(jq -r 'select(.record == "case") | [.ref_group, .ref_seq] | join(" ")' <<<"$out")"
+check_match "the reference (plain)" "^about message #$seq of group $G$" \
+    "$("$YISHI_BIN/yishi" --home "$(home_of officer)" case show "$R")"
+out=$(yi_fails r report --kind fraud --area 330281 --ref "$G:$((seq + 100))" "no such message")
+check_error "a reference to a message that does not exist" "$out" 13 not_found
+check_match "the reason" "message #$((seq + 100)) of group $G, which does not exist" \
+    "$(cat "$E2E_TMP/last.err")"
 
 step "another resident sees none of it"
 user_new r2 "居民 Liu"

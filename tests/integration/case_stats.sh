@@ -45,6 +45,18 @@ check_eq "new" 3 "$(sum 'select(.state == "new") | .count')"
 check_eq "fraud claimed" 4 "$(sum 'select(.kind == "fraud") | .claimed')"
 check_eq "fraud claimed within the deadline" 2 "$(sum 'select(.kind == "fraud") | .in_time')"
 check_eq "all the same ISO week" "all" "$(jq -r .week <<<"$out" | sort -u)"
+# Time to claim: f2 and f4 were claimed after their 4 s deadline, f1 and f3 at once.
+claim_ms() { jq -r "select($1) | .claim_ms" <<<"$out"; }
+ms=$(claim_ms '.kind == "fraud" and .fraud_type == "investment" and .state == "claimed"')
+[ "$ms" -ge 4000 ] || fail "time to claim of f2 (claimed late): $ms ms, expected >= 4000"
+ms=$(claim_ms '.kind == "fraud" and .fraud_type == "" and .state == "claimed"')
+[ "$ms" -ge 4000 ] || fail "time to claim of f4 (claimed late): $ms ms, expected >= 4000"
+ms=$(claim_ms '.kind == "fraud" and .state == "resolved"')
+[ "$ms" -lt 4000 ] || fail "time to claim of f1 (claimed at once): $ms ms, expected < 4000"
+ms=$(claim_ms '.kind == "fraud" and .state == "rejected"')
+[ "$ms" -lt 4000 ] || fail "time to claim of f3 (claimed at once): $ms ms, expected < 4000"
+check_eq "time to claim of an unclaimed row" 0 \
+    "$(claim_ms '.kind == "non-police" and .area == "330284"')"
 out=$(yi officer stats --week)
 week=$(date -u +%G-W%V)
 check_eq "per week" "$week" "$(jq -r .week <<<"$out" | sort -u)"

@@ -1,9 +1,12 @@
 # warn_forged: warnings signed by an uncertified key, under an expired certificate,
 # for an area outside the issuer's, under a node certificate, or altered by one byte
 # are refused by the node and, handed to the client directly (`warn verify`, and
-# `warn relay` without --force), by the client too. The genuine one passes both.
+# `warn relay` without --force), by the client too. The genuine one passes both. A
+# node run with a rogue root serves its warnings to a client pinned to the real root:
+# the client lists and watches them as not verified and will not show one.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/case_lib.bash"
 . "$(dirname "$0")/warn_lib.bash"
 
 warn_root
@@ -16,7 +19,7 @@ issuer_cert other.cert issuer "广州市反诈中心" 4401
 admin node-cert --root "$E2E_TMP/root.key" --pk "$ISSUER_ID" --name "a node" --areas 3302 \
     --until 2099-12-31 --out "$E2E_TMP/node.cert" >/dev/null
 # A key with no certificate from our root: certified by a root of its own making.
-"$YISHI_BIN/yishi-admin" root new --out "$E2E_TMP/rogue.key" >/dev/null
+ROGUE_PK=$(admin root new --out "$E2E_TMP/rogue.key" | jq -r .root_pk)
 admin issuer --root "$E2E_TMP/rogue.key" --pk "$ISSUER_ID" --name "宁波市反诈中心" --areas 3302 \
     --until 2099-12-31 --out "$E2E_TMP/rogue.cert" >/dev/null
 yi issuer warn list --root "$ROOT_PK" >/dev/null	# pins the root
@@ -85,4 +88,35 @@ step "after all that, the genuine one is accepted and listed, alone"
 out=$(yi issuer warn relay "$E2E_TMP/good.env")
 G=$(jq -r .id <<<"$out")
 check_eq "current warnings" "$G true" "$(yi issuer warn list | jq -r '[.id, (.verified | tostring)] | join(" ")')"
+
+step "a node run with a rogue root: its warnings do not verify for a client pinned to ours"
+node_new rogue
+node_start rogue --root "$ROGUE_PK"
+user_new mallory "Mallory"
+enroll mallory rogue >/dev/null
+admin issuer --root "$E2E_TMP/rogue.key" --pk "$MALLORY_ID" --name "宁波市反诈中心" \
+    --areas 3302 --until 2099-12-31 --out "$E2E_TMP/mallory.cert" >/dev/null
+yi mallory warn cert "$E2E_TMP/mallory.cert" --root "$ROGUE_PK" >/dev/null
+user_new victim "Victim"
+enroll victim rogue >/dev/null
+yi victim warn list --root "$ROOT_PK" >/dev/null	# pins the real root
+watch_start victim
+R=$(warn_issue mallory --severity Extreme --urgency Immediate --area 3302 --expires 2h \
+    --headline "您的账户涉嫌洗钱" "请立即将资金转入安全账户配合调查。")
+# The client names only verified warnings by id: an unverifiable one shows its reason.
+why="certificate not signed by the federation root"
+wait_for "the victim's watch shows the rogue warning" 5 \
+    grep -q '"event": *"warning"' "$E2E_TMP/watch-victim.out"
+check_eq "the rogue warning in the victim's watch" "false $why null" \
+    "$(jq -r 'select(.event == "warning") | [(.verified | tostring), .result, (.id | tostring)] |
+    join(" ")' "$E2E_TMP/watch-victim.out")"
+watch_stop victim
+out=$(yi victim warn list)
+check_eq "the rogue warning in the victim's list" "false $why" \
+    "$(jq -r '[(.verified | tostring), .result] | join(" ")' <<<"$out")"
+check_eq "the rogue warning as mallory sees it (rogue root pinned)" "$R true" \
+    "$(yi mallory warn list | jq -r '[.id, (.verified | tostring)] | join(" ")')"
+out=$(yi_fails victim warn show "$R")
+check_error "warn show of the rogue warning" "$out" 13 not_found
+node_stop rogue
 node_stop st

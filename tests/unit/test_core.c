@@ -27,6 +27,7 @@ static struct queue qin, qout;
 static struct core core;
 static struct node_conf conf;
 static struct node_ident ni;
+static struct ident bureau;		/* the parent level's escalation reader */
 static uint32_t next_slot;
 static uint64_t next_rid = 1;
 
@@ -357,6 +358,86 @@ moderate(struct user *u, const struct ident *by, const uint8_t *actor, int actio
 	return request(u->sid, WK_MODERATE, &r, NULL);
 }
 
+/* The outbox payload of case id, copied into sb; 0 if found. */
+struct outbox_find {
+	const uint8_t	*id;
+	msgpack_sbuffer	*sb;
+	int		 found;
+};
+
+static int
+outbox_find_cb(const struct outbox_rec *o, void *arg)
+{
+	struct outbox_find *f = arg;
+
+	if (memcmp(o->id, f->id, 16) != 0)
+		return 0;
+	msgpack_sbuffer_write(f->sb, (const char *)o->payload, o->payloadlen);
+	f->found = 1;
+	return 1;
+}
+
+static int
+outbox_payload(const uint8_t id[16], msgpack_sbuffer *sb)
+{
+	struct outbox_find f = { id, sb, 0 };
+	MDB_txn *txn;
+	int rc;
+
+	if (store_begin(st, 0, &txn) != 0)
+		return -1;
+	rc = store_outbox_iter(st, txn, outbox_find_cb, &f);
+	store_abort(txn);
+	return rc < 0 || !f.found ? -1 : 0;
+}
+
+/*
+ * An escalated case as the parent receives it, [meta, sig, body, [[reader, seal]...]]:
+ * the seal for `reader` must open with `who` and the body must be `pt`. 0 if it does.
+ */
+static int
+outbox_opens(const msgpack_sbuffer *sb, const uint8_t reader[32], const struct ident *who,
+    const uint8_t *pt, size_t ptlen)
+{
+	msgpack_unpacked u;
+	msgpack_object *a, *meta, *body;
+	uint8_t key[32], out[64];
+	uint32_t i;
+	int rc = -1;
+
+	msgpack_unpacked_init(&u);
+	if (msgpack_unpack_next(&u, sb->data, sb->size, NULL) != MSGPACK_UNPACK_SUCCESS ||
+	    u.data.type != MSGPACK_OBJECT_ARRAY || u.data.via.array.size != 4)
+		goto out;
+	a = u.data.via.array.ptr;
+	meta = &a[0];
+	body = &a[2];
+	if (meta->type != MSGPACK_OBJECT_BIN || body->type != MSGPACK_OBJECT_BIN ||
+	    a[3].type != MSGPACK_OBJECT_ARRAY || body->via.bin.size != 24 + ptlen + 16)
+		goto out;
+	for (i = 0; i < a[3].via.array.size; i++) {
+		msgpack_object *r = &a[3].via.array.ptr[i];
+
+		if (r->type != MSGPACK_OBJECT_ARRAY || r->via.array.size != 2 ||
+		    r->via.array.ptr[0].via.bin.size != 32 ||
+		    r->via.array.ptr[1].via.bin.size != REPORT_SEAL_BYTES ||
+		    memcmp(r->via.array.ptr[0].via.bin.ptr, reader, 32) != 0)
+			continue;
+		if (report_open_key(who, (const uint8_t *)r->via.array.ptr[1].via.bin.ptr,
+		    key) != 0)
+			goto out;
+		if (report_open_body(key, (const uint8_t *)meta->via.bin.ptr, meta->via.bin.size,
+		    (const uint8_t *)body->via.bin.ptr, body->via.bin.size, out) == 0 &&
+		    memcmp(out, pt, ptlen) == 0)
+			rc = 0;
+		break;
+	}
+out:
+	sodium_memzero(key, sizeof key);
+	msgpack_unpacked_destroy(&u);
+	return rc;
+}
+
 int
 main(void)
 {
@@ -399,6 +480,10 @@ main(void)
 	conf.deadline_s[RK_DISPUTE][0] = 3600;
 	conf.deadline_s[RK_NONPOLICE][0] = 3600;
 	snprintf(conf.parent, sizeof conf.parent, "bureau");
+	if (ident_new(&bureau) != 0)
+		return 1;
+	memcpy(conf.escalate_to[0], bureau.pk, 32);	/* the parent level's reader */
+	conf.nescalate = 1;
 	snprintf(conf.depts[0], sizeof conf.depts[0], "12345");
 	conf.ndepts = 1;
 	conf.rate_per_min = 60;
@@ -913,7 +998,42 @@ main(void)
 			CHECK_EQ(reply_code(res2.sid, rid), WE_FORBIDDEN);
 		}
 
-		/* The figures: two fraud cases this week, one resolved, one escalated. */
+		/*
+		 * The escalation chain: a case sealed to the bureau's reader too reaches the
+		 * parent in the outbox with that seal, which the bureau's key opens and a key
+		 * outside the chain does not. The deadline-escalated case was sealed to no
+		 * parent reader: its payload carries no seal the bureau could use.
+		 */
+		{
+			uint8_t cid3[16], chain[3][32];
+			msgpack_sbuffer sb;
+
+			memcpy(chain[0], officer.id.pk, 32);
+			memcpy(chain[1], res1.id.pk, 32);
+			memcpy(chain[2], bureau.pk, 32);
+			rid = report(&res1, RK_FRAUD, 0, cid3, chain, 3);
+			turn();
+			CHECK_EQ(reply_code(res1.sid, rid), 0);
+			rid = case_step(&officer, cid3, CA_ESCALATE, "handler");
+			turn();
+			CHECK_EQ(reply_code(officer.sid, rid), 0);
+			msgpack_sbuffer_init(&sb);
+			CHECK(outbox_payload(cid3, &sb) == 0);
+			CHECK(outbox_opens(&sb, bureau.pk, &bureau,
+			    (const uint8_t *)"\x81\xa4text\xa1x", 8) == 0);
+			CHECK(outbox_opens(&sb, bureau.pk, &res2.id,
+			    (const uint8_t *)"\x81\xa4text\xa1x", 8) != 0);
+			msgpack_sbuffer_destroy(&sb);
+			msgpack_sbuffer_init(&sb);
+			CHECK(outbox_payload(cid2, &sb) == 0);
+			CHECK(outbox_opens(&sb, bureau.pk, &bureau,
+			    (const uint8_t *)"\x81\xa4text\xa1x", 8) != 0);
+			msgpack_sbuffer_destroy(&sb);
+			drain(officer.sid);
+			drain(res1.sid);
+		}
+
+		/* The figures: three fraud cases this week, one resolved, two escalated. */
 		rid = simple(&officer, WK_STATS_GET, NULL);
 		turn();
 		gg = reply(officer.sid, rid);
@@ -923,7 +1043,7 @@ main(void)
 			    &e) == WE_OK);
 			n += (int)e.f[WF_COUNT].u;
 		}
-		CHECK_EQ(n, 2);
+		CHECK_EQ(n, 3);
 		CHECK(gg != NULL && gg->f.r.f[WF_ROWS].len == 2);
 		got_free(gg);
 		rid = simple(&res2, WK_STATS_GET, NULL);
@@ -981,5 +1101,6 @@ main(void)
 	for (i = 0; i < 5; i++)
 		ident_wipe(&all[i]->id);
 	ident_wipe(&ni.id);
+	ident_wipe(&bureau);
 	return check_done("core");
 }
