@@ -72,14 +72,16 @@ warn_user_group(const uint8_t gid[16], void *arg)
 /*
  * The one rule for who gets warning w, pushed (fan-out) or listed: w's area covers
  * the station's area (where every user of this node enrolled: their registered
- * area) or the area of a group the user is a member of.
+ * area) or the area of a group the user is a member of. Its issuer always gets it,
+ * so a centre can update or cancel a warning for an area it does not live in.
  */
 static int
 warn_for_user(struct core *c, const uint8_t user[32], const struct warning *w)
 {
 	struct warn_user u = { c, user, w };
 
-	if (warn_matches_area(w, c->ident->area))
+	if (memcmp(user, w->issuer, YISHI_PK_BYTES) == 0 ||
+	    warn_matches_area(w, c->ident->area))
 		return 1;
 	return store_user_groups_iter(c->st, c->txn, user, warn_user_group, &u) > 0;
 }

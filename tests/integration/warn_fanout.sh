@@ -82,6 +82,10 @@ check_eq "w2's list (the station's area and the Shanghai group's)" \
     "$(printf '%s\n' "$W1 active true 宁波市反诈中心" "$W2 active true 上海市反诈中心" | sort | paste -sd '|')" \
     "$(jq -r '[.id, .state, (.verified | tostring), .issuer_name] | join(" ")' <<<"$out" | sort | paste -sd '|')"
 check_eq "w1's list" "$W1" "$(yi w1 warn list | jq -r .id | paste -sd ' ')"
+# The Shanghai centre's own warning is outside this station's areas, but its issuer
+# still finds it, to update or cancel it.
+check_match "the issuer lists its own warning outside the station's areas" "$W2" \
+    "$(yi sh warn list | jq -r .id | paste -sd ' ')"
 
 step "an update supersedes W1; another issuer cannot cancel it"
 out=$(yi issuer warn update "$W1" --severity Extreme "已有多人受骗，请勿转账。")
