@@ -793,6 +793,37 @@ store_open_check(const char *dir, const char *path, int flags, int *made_dir, ch
 	return 0;
 }
 
+/*
+ * LMDB maps data.mdb and follows its meta page without checking the file's length:
+ * a file cut short (a copy that stopped half-way, a full disk during a restore)
+ * faults with SIGBUS at the first page past its end. mdb_env_open() reads only the
+ * two meta pages, with pread(), and refuses a file too short to hold them; so check
+ * here, before any transaction reads a page, that every page the meta names is there.
+ */
+static int
+store_open_length(struct store *st, const char *dir, char *err, size_t errlen)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	struct stat sb;
+	mdb_filehandle_t fd;
+	uint64_t need;
+	int rc;
+
+	if ((rc = mdb_env_get_fd(st->env, &fd)) != 0 || (rc = mdb_env_info(st->env, &info)) != 0 ||
+	    (rc = mdb_env_stat(st->env, &ms)) != 0)
+		return store_open_lmdb_fail(err, errlen, dir, "open", rc);
+	if (fstat(fd, &sb) == -1)
+		return store_open_fail(err, errlen, "cannot open the store in %s: %s", dir,
+		    strerror(errno));
+	need = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+	if ((uint64_t)sb.st_size < need)
+		return store_open_fail(err, errlen, "the store in %s is damaged or not a Yishi "
+		    "store (data.mdb is cut short: %lld bytes of %llu)", dir,
+		    (long long)sb.st_size, (unsigned long long)need);
+	return 0;
+}
+
 /* Open every named database and check or write the schema version, in one txn. */
 static int
 store_open_dbs(struct store *st, const char *dir, int create, char *err, size_t errlen)
@@ -890,6 +921,8 @@ store_open(struct store **stp, const char *dir, int flags, char *err, size_t err
 		store_open_lmdb_fail(err, errlen, dir, "open", rc);
 		goto fail;
 	}
+	if (store_open_length(st, dir, err, errlen) == -1)
+		goto fail;
 	/* Reader slots of processes that died would otherwise pin old pages forever. */
 	if ((rc = mdb_reader_check(st->env, &dead)) != 0)
 		log_warnx("store: reader check: %s", mdb_strerror(rc));

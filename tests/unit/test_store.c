@@ -703,6 +703,65 @@ test_damage(void)
 	}
 }
 
+/*
+ * A data.mdb cut short at any page past the meta pages is refused as damaged, read-write
+ * and read-only, instead of faulting on a page past its end; cut inside the second
+ * meta page, LMDB itself refuses it.
+ */
+static void
+test_truncated(void)
+{
+	static const struct {
+		off_t		 at;	/* negative: that many bytes off the end */
+		const char	*why;
+	} cuts[] = {
+		{ 4096, "(lmdb: " }, { 8192, "(data.mdb is cut short: 8192 bytes of " },
+		{ 12288, "cut short" }, { 16384, "cut short" }, { 20480, "cut short" },
+		{ -4096, "cut short" }
+	};
+	struct store *st;
+	MDB_txn *txn;
+	struct msg_rec m;
+	struct stat sb;
+	char err[512], path[300];
+	uint8_t nonce[24] = { 0 }, sig[64] = { 0 }, ct[300];
+	const char *dir;
+	size_t i;
+
+	for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+		dir = test_dir();
+		st = test_create(dir);
+		CHECK_EQ(store_begin(st, 1, &txn), 0);
+		memset(&m, 0, sizeof m);
+		test_fill(m.gid, 16, 40);
+		m.nonce = nonce;
+		m.sig = sig;
+		m.ct = ct;
+		m.ctlen = sizeof ct;
+		for (m.seq = 1; m.seq <= 100; m.seq++) {
+			test_fill(ct, sizeof ct, (uint8_t)m.seq);
+			m.id[0] = (uint8_t)m.seq;
+			CHECK_EQ(store_msg_put(st, txn, &m), 0);
+		}
+		CHECK_EQ(store_commit(txn), 0);
+		store_close(st);
+
+		snprintf(path, sizeof path, "%s/data.mdb", dir);
+		CHECK_EQ(stat(path, &sb), 0);
+		CHECK(sb.st_size > 24576);
+		CHECK_EQ(truncate(path, cuts[i].at > 0 ? cuts[i].at : sb.st_size + cuts[i].at), 0);
+		err[0] = '\0';
+		CHECK_EQ(store_open(&st, dir, 0, err, sizeof err), -1);
+		CHECK(st == NULL);
+		CHECK(strstr(err, "is damaged or not a Yishi store") != NULL);
+		CHECK(strstr(err, dir) != NULL);
+		CHECK(strstr(err, cuts[i].why) != NULL);
+		err[0] = '\0';
+		CHECK_EQ(store_open(&st, dir, STORE_RDONLY, err, sizeof err), -1);
+		CHECK(strstr(err, cuts[i].why) != NULL);
+	}
+}
+
 static int
 test_rm(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
@@ -725,6 +784,7 @@ main(void)
 	test_msgs();
 	test_members_keys();
 	test_damage();
+	test_truncated();
 	nftw(test_root, test_rm, 16, FTW_DEPTH | FTW_PHYS);
 	return check_done("store");
 }
