@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -166,6 +167,37 @@ lock_data_dir(const char *dir)
 			log_warn("cannot write %s", path);
 	}
 	return fd;	/* kept open for the life of the process */
+}
+
+/*
+ * Redacted messages leave the disk when the store is rewritten without them: at start
+ * (redactions before a crash) and at a clean stop. A rewrite that fails is tried again
+ * next time and the node serves meanwhile; -1 only when the store is lost to this
+ * process (see store_purge()).
+ */
+static int
+purge_store(struct store *st, const char *dir)
+{
+	struct timespec t0, t1;
+	uint64_t n;
+	char err[512];
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((rc = store_purge(st, &n, err, sizeof err)) == -2) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	if (rc == -1)
+		log_warnx("%s; the ciphertext of redacted messages stays in %s/data.mdb until "
+		    "a rewrite succeeds", err, dir);
+	else if (n > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		log_info("store: rewrote %s/data.mdb without the %llu messages redacted since "
+		    "the last rewrite (%lld ms)", dir, (unsigned long long)n,
+		    (long long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	}
+	return 0;
 }
 
 static int
@@ -479,7 +511,7 @@ cmd_run(int argc, char **argv)
 		fprintf(stderr, "yishi-node: %s\n", err);
 		return 1;
 	}
-	if (lock_data_dir(conf.data_dir) == -1) {
+	if (lock_data_dir(conf.data_dir) == -1 || purge_store(st, conf.data_dir) == -1) {
 		store_close(st);
 		return 1;
 	}
@@ -532,10 +564,11 @@ cmd_run(int argc, char **argv)
 	queue_destroy(&in);
 	queue_destroy(&out);
 	event_base_free(base);
+	rc = purge_store(st, conf.data_dir);
 	store_close(st);
 	ident_wipe(&ni.id);
 	log_info("stopped");
-	return 0;
+	return rc == 0 ? 0 : 1;
 }
 
 int

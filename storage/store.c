@@ -63,6 +63,7 @@ struct store {
 	MDB_env		*env;
 	MDB_dbi		 dbi[DB__COUNT];
 	int		 rdonly;
+	char		 dir[PATH_MAX];	/* the data directory, for store_purge() */
 	struct store_buf buf;		/* only touched under the single write txn */
 };
 
@@ -793,6 +794,37 @@ store_open_check(const char *dir, const char *path, int flags, int *made_dir, ch
 	return 0;
 }
 
+/*
+ * LMDB maps data.mdb and follows its meta page without checking the file's length:
+ * a file cut short (a copy that stopped half-way, a full disk during a restore)
+ * faults with SIGBUS at the first page past its end. mdb_env_open() reads only the
+ * two meta pages, with pread(), and refuses a file too short to hold them; so check
+ * here, before any transaction reads a page, that every page the meta names is there.
+ */
+static int
+store_open_length(struct store *st, const char *dir, char *err, size_t errlen)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	struct stat sb;
+	mdb_filehandle_t fd;
+	uint64_t need;
+	int rc;
+
+	if ((rc = mdb_env_get_fd(st->env, &fd)) != 0 || (rc = mdb_env_info(st->env, &info)) != 0 ||
+	    (rc = mdb_env_stat(st->env, &ms)) != 0)
+		return store_open_lmdb_fail(err, errlen, dir, "open", rc);
+	if (fstat(fd, &sb) == -1)
+		return store_open_fail(err, errlen, "cannot open the store in %s: %s", dir,
+		    strerror(errno));
+	need = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+	if ((uint64_t)sb.st_size < need)
+		return store_open_fail(err, errlen, "the store in %s is damaged or not a Yishi "
+		    "store (data.mdb is cut short: %lld bytes of %llu)", dir,
+		    (long long)sb.st_size, (unsigned long long)need);
+	return 0;
+}
+
 /* Open every named database and check or write the schema version, in one txn. */
 static int
 store_open_dbs(struct store *st, const char *dir, int create, char *err, size_t errlen)
@@ -852,12 +884,46 @@ fail:
 	return store_open_lmdb_fail(err, errlen, dir, create ? "write" : "read", rc);
 }
 
+/* Open the LMDB environment in st->dir and its databases; on failure st->env is NULL. */
+static int
+store_env_open(struct store *st, int create, char *err, size_t errlen)
+{
+	const char *dir = st->dir;
+	int rc, dead;
+
+	if ((rc = mdb_env_create(&st->env)) != 0) {
+		st->env = NULL;
+		return store_open_lmdb_fail(err, errlen, dir, "open", rc);
+	}
+	if ((rc = mdb_env_set_maxdbs(st->env, DB__COUNT)) != 0 ||
+	    (rc = mdb_env_set_mapsize(st->env, STORE_MAP_SIZE)) != 0 ||
+	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS | (st->rdonly ? MDB_RDONLY : 0),
+	    0600)) != 0) {
+		store_open_lmdb_fail(err, errlen, dir, "open", rc);
+		goto fail;
+	}
+	if (store_open_length(st, dir, err, errlen) == -1)
+		goto fail;
+	/* Reader slots of processes that died would otherwise pin old pages forever. */
+	if ((rc = mdb_reader_check(st->env, &dead)) != 0)
+		log_warnx("store: reader check: %s", mdb_strerror(rc));
+	else if (dead > 0)
+		log_info("store: cleared %d stale reader slots", dead);
+	if (store_open_dbs(st, dir, create, err, errlen) == -1)
+		goto fail;
+	return 0;
+fail:
+	mdb_env_close(st->env);
+	st->env = NULL;
+	return -1;
+}
+
 int
 store_open(struct store **stp, const char *dir, int flags, char *err, size_t errlen)
 {
 	struct store *st;
 	char path[PATH_MAX], lock[PATH_MAX];
-	int rc, made_dir = 0, made_file = 0, dead;
+	int made_dir = 0, made_file = 0;
 
 	*stp = NULL;
 	if ((flags & STORE_CREATE) && (flags & STORE_RDONLY))
@@ -878,32 +944,14 @@ store_open(struct store **stp, const char *dir, int flags, char *err, size_t err
 		goto fail;
 	}
 	st->rdonly = (flags & STORE_RDONLY) != 0;
-	if ((rc = mdb_env_create(&st->env)) != 0) {
-		st->env = NULL;
-		store_open_lmdb_fail(err, errlen, dir, "open", rc);
-		goto fail;
-	}
-	if ((rc = mdb_env_set_maxdbs(st->env, DB__COUNT)) != 0 ||
-	    (rc = mdb_env_set_mapsize(st->env, STORE_MAP_SIZE)) != 0 ||
-	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS | (st->rdonly ? MDB_RDONLY : 0),
-	    0600)) != 0) {
-		store_open_lmdb_fail(err, errlen, dir, "open", rc);
-		goto fail;
-	}
-	/* Reader slots of processes that died would otherwise pin old pages forever. */
-	if ((rc = mdb_reader_check(st->env, &dead)) != 0)
-		log_warnx("store: reader check: %s", mdb_strerror(rc));
-	else if (dead > 0)
-		log_info("store: cleared %d stale reader slots", dead);
-	if (store_open_dbs(st, dir, (flags & STORE_CREATE) != 0, err, errlen) == -1)
+	snprintf(st->dir, sizeof st->dir, "%s", dir);
+	if (store_env_open(st, (flags & STORE_CREATE) != 0, err, errlen) == -1)
 		goto fail;
 	*stp = st;
 	return 0;
 
 fail:
 	if (st != NULL) {
-		if (st->env != NULL)
-			mdb_env_close(st->env);
 		store_buf_free(&st->buf);
 		free(st);
 	}
@@ -922,7 +970,8 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	mdb_env_close(st->env);
+	if (st->env != NULL)
+		mdb_env_close(st->env);
 	store_buf_free(&st->buf);
 	free(st);
 }
@@ -1521,17 +1570,207 @@ store_tomb_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t 
 	return store_walk(st, txn, DB_TOMBS, gid, 16, start, sizeof start, store_iter_rec, &it);
 }
 
+/*
+ * The meta record "purge" counts the messages deleted since data.mdb was last written
+ * afresh by store_purge(); absent means none.
+ */
+#define STORE_PURGE_KEY		"purge"
+
+static int
+store_purge_get(struct store *st, MDB_txn *txn, uint64_t *n)
+{
+	MDB_val key, val;
+	struct store_rd rd;
+	int rc;
+
+	*n = 0;
+	key.mv_data = (void *)STORE_PURGE_KEY;
+	key.mv_size = strlen(STORE_PURGE_KEY);
+	if ((rc = store_get_raw(st, txn, DB_META, &key, &val)) != 0)
+		return rc == STORE_NOTFOUND ? 0 : -1;
+	rd.p = val.mv_data;
+	rd.end = rd.p + val.mv_size;
+	if (store_rd_uint(&rd, n) == -1 || rd.p != rd.end) {
+		log_warnx("store: damaged meta record %s", STORE_PURGE_KEY);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+store_purge_put(struct store *st, MDB_txn *txn, uint64_t n)
+{
+	msgpack_packer pk;
+	MDB_val key, val;
+
+	st->buf.len = 0;
+	msgpack_packer_init(&pk, &st->buf, store_buf_write);
+	if (msgpack_pack_uint64(&pk, n) != 0) {
+		log_warnx("store: cannot encode meta record %s", STORE_PURGE_KEY);
+		return -1;
+	}
+	key.mv_data = (void *)STORE_PURGE_KEY;
+	key.mv_size = strlen(STORE_PURGE_KEY);
+	val.mv_data = st->buf.data;
+	val.mv_size = st->buf.len;
+	return store_put_raw(st, txn, DB_META, &key, &val);
+}
+
 int
 store_msg_del(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t seq)
 {
 	uint8_t k[24];
 	MDB_val key;
+	uint64_t n;
+	int rc;
 
 	memcpy(k, gid, 16);
 	store_be64(k + 16, seq);
 	key.mv_data = k;
 	key.mv_size = sizeof k;
-	return store_del_raw(st, txn, DB_MSGS, &key);
+	if ((rc = store_del_raw(st, txn, DB_MSGS, &key)) != 0)
+		return rc;
+	/* In the same transaction: a deletion that is committed is also counted. */
+	if (store_purge_get(st, txn, &n) == -1 || store_purge_put(st, txn, n + 1) == -1)
+		return -1;
+	return 0;
+}
+
+int
+store_purge_pending(struct store *st, uint64_t *n)
+{
+	MDB_txn *txn;
+	int rc;
+
+	*n = 0;
+	if (store_begin(st, 0, &txn) == -1)
+		return -1;
+	rc = store_purge_get(st, txn, n);
+	store_abort(txn);
+	return rc;
+}
+
+/* Records per write transaction while copying: bounds the dirty pages held in memory. */
+#define STORE_PURGE_BATCH	10000
+
+/*
+ * Write every live record of st into a new LMDB file at path, leaving out the purge
+ * count. The records are put one by one into a file that never held anything else,
+ * so no page of it, free or in use, can carry a byte of a deleted record. (A
+ * compacting mdb_env_copy2() would not do: it copies overflow pages whole, slack
+ * included, and the slack of a page LMDB wrote from a reused buffer holds stale bytes.)
+ */
+static int
+store_purge_copy(struct store *st, const char *path, char *err, size_t errlen)
+{
+	MDB_env *env;
+	MDB_txn *rtxn = NULL, *wtxn = NULL;
+	MDB_cursor *cur;
+	MDB_dbi dbi;
+	MDB_val key, val;
+	size_t n = 0;
+	int i, rc;
+
+	if ((rc = mdb_env_create(&env)) != 0)
+		return store_open_fail(err, errlen, "cannot rewrite the store in %s: %s", st->dir,
+		    mdb_strerror(rc));
+	/* No lock file: nothing else knows of this file yet. Synced once, at the end. */
+	if ((rc = mdb_env_set_maxdbs(env, DB__COUNT)) != 0 ||
+	    (rc = mdb_env_set_mapsize(env, STORE_MAP_SIZE)) != 0 ||
+	    (rc = mdb_env_open(env, path, MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOSYNC, 0600)) != 0 ||
+	    (rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &rtxn)) != 0 ||
+	    (rc = mdb_txn_begin(env, NULL, 0, &wtxn)) != 0)
+		goto fail;
+	for (i = 0; i < DB__COUNT; i++) {
+		if ((rc = mdb_dbi_open(wtxn, store_db_names[i], MDB_CREATE, &dbi)) != 0 ||
+		    (rc = mdb_cursor_open(rtxn, st->dbi[i], &cur)) != 0)
+			goto fail;
+		for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
+		    rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+			if (i == DB_META && key.mv_size == strlen(STORE_PURGE_KEY) &&
+			    memcmp(key.mv_data, STORE_PURGE_KEY, key.mv_size) == 0)
+				continue;
+			if ((rc = mdb_put(wtxn, dbi, &key, &val, MDB_APPEND)) != 0)
+				break;
+			if (++n % STORE_PURGE_BATCH == 0 &&
+			    ((rc = mdb_txn_commit(wtxn)) != 0 ||
+			    (rc = mdb_txn_begin(env, NULL, 0, &wtxn)) != 0)) {
+				wtxn = NULL;
+				break;
+			}
+		}
+		mdb_cursor_close(cur);
+		if (rc != MDB_NOTFOUND)
+			goto fail;
+	}
+	mdb_txn_abort(rtxn);
+	rc = mdb_txn_commit(wtxn);
+	wtxn = NULL;
+	if (rc != 0 || (rc = mdb_env_sync(env, 1)) != 0)
+		goto fail;
+	mdb_env_close(env);
+	return 0;
+fail:
+	if (wtxn != NULL)
+		mdb_txn_abort(wtxn);
+	if (rtxn != NULL)
+		mdb_txn_abort(rtxn);
+	mdb_env_close(env);
+	return store_open_fail(err, errlen, "cannot rewrite the store in %s: %s", st->dir,
+	    mdb_strerror(rc));
+}
+
+int
+store_purge(struct store *st, uint64_t *purged, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], path[PATH_MAX], lock[PATH_MAX];
+	uint64_t n;
+	int fd;
+
+	*purged = 0;
+	if (st->rdonly)
+		return store_open_fail(err, errlen, "cannot rewrite a store opened read-only");
+	if (store_purge_pending(st, &n) == -1)
+		return store_open_fail(err, errlen, "cannot read the store in %s", st->dir);
+	if (n == 0)
+		return 0;
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s/purge.mdb", st->dir) >= sizeof tmp ||
+	    (size_t)snprintf(path, sizeof path, "%s/data.mdb", st->dir) >= sizeof path ||
+	    (size_t)snprintf(lock, sizeof lock, "%s/lock.mdb", st->dir) >= sizeof lock)
+		return store_open_fail(err, errlen, "data directory name too long: %s", st->dir);
+	/* What a purge that was interrupted left behind; data.mdb still counts. */
+	if (unlink(tmp) == -1 && errno != ENOENT)
+		return store_open_fail(err, errlen, "cannot remove %s: %s", tmp, strerror(errno));
+	if (store_purge_copy(st, tmp, err, errlen) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+
+	/*
+	 * Swap. A crash before the rename leaves the old file, still counting, and the
+	 * next purge starts over; after it, the new file. The old lock file describes the
+	 * old file's transactions: the new file gets a fresh one. A read-only process that
+	 * has the store open keeps reading the old file until it closes it.
+	 */
+	mdb_env_close(st->env);
+	st->env = NULL;
+	if (rename(tmp, path) == -1) {
+		store_open_fail(err, errlen, "cannot rewrite the store in %s: rename: %s",
+		    st->dir, strerror(errno));
+		unlink(tmp);
+		return store_env_open(st, 0, err, errlen) == -1 ? -2 : -1;
+	}
+	if (unlink(lock) == -1 && errno != ENOENT)
+		log_warn("store: cannot remove %s", lock);
+	if ((fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		if (fsync(fd) == -1)
+			log_warn("store: fsync %s", st->dir);
+		close(fd);
+	}
+	if (store_env_open(st, 0, err, errlen) == -1)
+		return -2;
+	*purged = n;
+	return 0;
 }
 
 int

@@ -2,7 +2,8 @@
  * store.h: the node's durable state in one LMDB environment.
  *
  * Named databases (keys are raw bytes, big-endian numbers; values are msgpack arrays):
- *   meta     "schema" -> version; "node" -> node_meta
+ *   meta     "schema" -> version; "node" -> node_meta;
+ *            "purge" -> messages deleted since data.mdb was last rewritten
  *   users    user_pk(32)                     -> user_rec
  *   groups   gid(16)                         -> group_rec
  *   members  gid(16) || user_pk(32)          -> member_rec
@@ -223,8 +224,30 @@ int	 store_tomb_get(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint6
 int	 store_tomb_put(struct store *st, MDB_txn *txn, const struct tomb_rec *t);
 int	 store_tomb_iter(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t since,
 	    int (*cb)(const struct tomb_rec *, void *), void *arg);
-/* Delete message seq of gid (its id stays indexed so a resend is still recognised). */
+/*
+ * Delete message seq of gid (its id stays indexed so a resend is still recognised) and
+ * count the deletion for store_purge().
+ */
 int	 store_msg_del(struct store *st, MDB_txn *txn, const uint8_t gid[16], uint64_t seq);
+
+/*
+ * Take deleted messages off the disk. A delete does not: LMDB never rewrites a
+ * committed page, it frees it, and a freed page keeps its bytes until LMDB reuses it
+ * (and the unused part of a page LMDB writes may carry stale bytes from memory). So
+ * when messages were deleted since the last purge, store_purge() writes the live
+ * records into a new file beside data.mdb (purge.mdb, needing disk space for the live
+ * data), syncs it and renames it over data.mdb; the new file holds no byte of a
+ * deleted message. It costs about one read and one write of the live data.
+ *
+ * The caller must be the store's only writer (yishi-node holds node.lock) and have no
+ * transaction open. Returns 0 with *purged the deletions purged (0: there were none,
+ * nothing was done); -1 with err set and the store still open on the old file; or -2
+ * with err set when the store could not be reopened: then only store_close() is valid.
+ */
+int	 store_purge(struct store *st, uint64_t *purged, char *err, size_t errlen)
+	    __attribute__((warn_unused_result));
+/* The deletions store_purge() would take off the disk. */
+int	 store_purge_pending(struct store *st, uint64_t *n);
 
 /* A member's report of message seq to moderator `to`, the reason boxed to them. */
 struct flag_rec {

@@ -47,6 +47,35 @@ run_node 1 init --data "$(node_dir st)" --name Again --area 330282
 [ -s "$E2E_TMP/cli.out" ] || fail "init on an existing store gave no message"
 check_eq "store after a refused init" "$sum" "$(cat "$(node_dir st)"/*.mdb | md5sum)"
 
+step "a data.mdb cut short or overwritten: exit 1, 'damaged', no crash (run and outbox)"
+# damaged_store NAME: run and outbox on the store in $E2E_TMP/NAME both refuse it.
+damaged_store() {
+	local cmd
+	for cmd in run outbox; do
+		if [ "$cmd" = run ]; then
+			run_node 1 run --data "$E2E_TMP/$1" --listen 127.0.0.1:0
+		else
+			run_node 1 outbox --data "$E2E_TMP/$1"
+		fi
+		check_match "$cmd on $1" "the store in $E2E_TMP/$1 is damaged or not a Yishi store" \
+		    "$(cat "$E2E_TMP/cli.out")"
+	done
+}
+size=$(stat -c %s "$(node_dir st)/data.mdb")
+for kib in 8 12 16 20 $((size / 1024 - 4)); do
+	mkdir -m 700 "$E2E_TMP/cut$kib"
+	head -c $((kib * 1024)) "$(node_dir st)/data.mdb" >"$E2E_TMP/cut$kib/data.mdb"
+	damaged_store "cut$kib"
+	check_match "the reason for cut$kib" 'cut short' "$(cat "$E2E_TMP/cli.out")"
+done
+mkdir -m 700 "$E2E_TMP/garbage"
+head -c "$size" /dev/urandom >"$E2E_TMP/garbage/data.mdb"
+damaged_store garbage
+mkdir -m 700 "$E2E_TMP/metagarbage"
+cp "$(node_dir st)/data.mdb" "$E2E_TMP/metagarbage/data.mdb"
+head -c 16384 /dev/urandom | dd of="$E2E_TMP/metagarbage/data.mdb" conv=notrunc status=none
+damaged_store metagarbage
+
 step "the node runs; a second node on the same data dir is refused"
 node_start st
 run_node 1 run --data "$(node_dir st)" --listen 127.0.0.1:0

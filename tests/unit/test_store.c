@@ -703,6 +703,195 @@ test_damage(void)
 	}
 }
 
+/*
+ * A data.mdb cut short at any page past the meta pages is refused as damaged, read-write
+ * and read-only, instead of faulting on a page past its end; cut inside the second
+ * meta page, LMDB itself refuses it.
+ */
+static void
+test_truncated(void)
+{
+	static const struct {
+		off_t		 at;	/* negative: that many bytes off the end */
+		const char	*why;
+	} cuts[] = {
+		{ 4096, "(lmdb: " }, { 8192, "(data.mdb is cut short: 8192 bytes of " },
+		{ 12288, "cut short" }, { 16384, "cut short" }, { 20480, "cut short" },
+		{ -4096, "cut short" }
+	};
+	struct store *st;
+	MDB_txn *txn;
+	struct msg_rec m;
+	struct stat sb;
+	char err[512], path[300];
+	uint8_t nonce[24] = { 0 }, sig[64] = { 0 }, ct[300];
+	const char *dir;
+	size_t i;
+
+	for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+		dir = test_dir();
+		st = test_create(dir);
+		CHECK_EQ(store_begin(st, 1, &txn), 0);
+		memset(&m, 0, sizeof m);
+		test_fill(m.gid, 16, 40);
+		m.nonce = nonce;
+		m.sig = sig;
+		m.ct = ct;
+		m.ctlen = sizeof ct;
+		for (m.seq = 1; m.seq <= 100; m.seq++) {
+			test_fill(ct, sizeof ct, (uint8_t)m.seq);
+			m.id[0] = (uint8_t)m.seq;
+			CHECK_EQ(store_msg_put(st, txn, &m), 0);
+		}
+		CHECK_EQ(store_commit(txn), 0);
+		store_close(st);
+
+		snprintf(path, sizeof path, "%s/data.mdb", dir);
+		CHECK_EQ(stat(path, &sb), 0);
+		CHECK(sb.st_size > 24576);
+		CHECK_EQ(truncate(path, cuts[i].at > 0 ? cuts[i].at : sb.st_size + cuts[i].at), 0);
+		err[0] = '\0';
+		CHECK_EQ(store_open(&st, dir, 0, err, sizeof err), -1);
+		CHECK(st == NULL);
+		CHECK(strstr(err, "is damaged or not a Yishi store") != NULL);
+		CHECK(strstr(err, dir) != NULL);
+		CHECK(strstr(err, cuts[i].why) != NULL);
+		err[0] = '\0';
+		CHECK_EQ(store_open(&st, dir, STORE_RDONLY, err, sizeof err), -1);
+		CHECK(strstr(err, cuts[i].why) != NULL);
+	}
+}
+
+/* The file at path holds the n bytes at p somewhere. */
+static int
+test_file_has(const char *path, const uint8_t *p, size_t n)
+{
+	uint8_t *buf;
+	size_t len, i;
+	FILE *fp;
+	int found = 0;
+
+	if ((fp = fopen(path, "rb")) == NULL || fseek(fp, 0, SEEK_END) != 0)
+		return -1;
+	len = (size_t)ftell(fp);
+	rewind(fp);
+	if ((buf = malloc(len)) == NULL || fread(buf, 1, len, fp) != len) {
+		free(buf);
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	for (i = 0; i + n <= len && !found; i++)
+		found = memcmp(buf + i, p, n) == 0;
+	free(buf);
+	return found;
+}
+
+/*
+ * Deleted messages are counted, and store_purge() leaves a data.mdb without a byte of
+ * them (inline, one overflow page, several) and with everything else.
+ */
+static void
+test_purge(void)
+{
+	static const uint32_t sizes[] = { 300, 3000, 20000 };
+	struct store *st;
+	MDB_txn *txn;
+	struct msg_rec m, got;
+	char err[512], path[300];
+	uint8_t nonce[24] = { 0 }, sig[64] = { 0 }, ct[20000], id[16];
+	const char *dir = test_dir();
+	uint64_t n, seq;
+	int gone;
+
+	st = test_create(dir);
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	CHECK_EQ(store_purge(st, &n, err, sizeof err), 0);
+	CHECK_EQ(n, 0);
+
+	/* Message k (1..60) has ciphertext of sizes[k % 3] bytes filled from seed k. */
+	memset(&m, 0, sizeof m);
+	test_fill(m.gid, 16, 50);
+	m.nonce = nonce;
+	m.sig = sig;
+	m.ct = ct;
+	CHECK_EQ(store_begin(st, 1, &txn), 0);
+	for (seq = 1; seq <= 60; seq++) {
+		m.seq = seq;
+		m.ctlen = sizes[seq % 3];
+		test_fill(ct, m.ctlen, (uint8_t)seq);
+		ct[0] = ct[1] = (uint8_t)seq;	/* every message's bytes differ */
+		m.id[0] = (uint8_t)seq;
+		CHECK_EQ(store_msg_put(st, txn, &m), 0);
+	}
+	CHECK_EQ(store_commit(txn), 0);
+	/* Delete one of each size, in two transactions. */
+	for (seq = 10; seq <= 12; seq++) {
+		CHECK_EQ(store_begin(st, 1, &txn), 0);
+		CHECK_EQ(store_msg_del(st, txn, m.gid, seq), 0);
+		CHECK_EQ(store_msg_del(st, txn, m.gid, 1000 + seq), STORE_NOTFOUND);
+		CHECK_EQ(store_commit(txn), 0);
+	}
+	/* An aborted delete is not counted. */
+	CHECK_EQ(store_begin(st, 1, &txn), 0);
+	CHECK_EQ(store_msg_del(st, txn, m.gid, 20), 0);
+	store_abort(txn);
+	CHECK_EQ(store_purge_pending(st, &n), 0);
+	CHECK_EQ(n, 3);
+
+	/*
+	 * The pages the last two commits freed cannot have been reused yet: what they
+	 * deleted is still in the file, so the check below can see deleted bytes.
+	 */
+	for (seq = 11; seq <= 12; seq++) {
+		test_fill(ct, sizes[seq % 3], (uint8_t)seq);
+		ct[0] = ct[1] = (uint8_t)seq;
+		CHECK_EQ(test_file_has(path, ct, 64), 1);
+	}
+
+	err[0] = '\0';
+	CHECK_EQ(store_purge(st, &n, err, sizeof err), 0);
+	CHECK_EQ(n, 3);
+	CHECK(err[0] == '\0');
+	for (seq = 1; seq <= 60; seq++) {
+		test_fill(ct, sizes[seq % 3], (uint8_t)seq);
+		ct[0] = ct[1] = (uint8_t)seq;
+		CHECK_EQ(test_file_has(path, ct, 64), seq >= 10 && seq <= 12 ? 0 : 1);
+	}
+	snprintf(path, sizeof path, "%s/purge.mdb", dir);
+	CHECK(access(path, F_OK) == -1);
+
+	/* The store is open on the new file and holds the rest, the ids of all. */
+	CHECK_EQ(store_purge_pending(st, &n), 0);
+	CHECK_EQ(n, 0);
+	CHECK_EQ(store_begin(st, 0, &txn), 0);
+	for (seq = 1; seq <= 60; seq++) {
+		gone = seq >= 10 && seq <= 12;
+		CHECK_EQ(store_msg_get(st, txn, m.gid, seq, &got), gone ? STORE_NOTFOUND : 0);
+		if (!gone)
+			CHECK_EQ(got.ctlen, sizes[seq % 3]);
+		memset(id, 0, sizeof id);
+		id[0] = (uint8_t)seq;
+		CHECK_EQ(store_msg_by_id(st, txn, m.gid, id, &n), 0);
+		CHECK_EQ(n, seq);
+	}
+	store_abort(txn);
+	CHECK_EQ(store_begin(st, 1, &txn), 0);
+	m.seq = 61;
+	m.ctlen = 10;
+	m.id[0] = 61;
+	CHECK_EQ(store_msg_put(st, txn, &m), 0);
+	CHECK_EQ(store_commit(txn), 0);
+	CHECK_EQ(store_purge(st, &n, err, sizeof err), 0);
+	CHECK_EQ(n, 0);
+	store_close(st);
+
+	/* And reopens as a store of this schema; a read-only store is never rewritten. */
+	CHECK_EQ(store_open(&st, dir, STORE_RDONLY, err, sizeof err), 0);
+	CHECK_EQ(store_purge(st, &n, err, sizeof err), -1);
+	store_close(st);
+}
+
 static int
 test_rm(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
@@ -725,6 +914,8 @@ main(void)
 	test_msgs();
 	test_members_keys();
 	test_damage();
+	test_truncated();
+	test_purge();
 	nftw(test_root, test_rm, 16, FTW_DEPTH | FTW_PHYS);
 	return check_done("store");
 }
