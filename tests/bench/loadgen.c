@@ -614,10 +614,14 @@ lg_run_traffic(struct lg *lg, const struct lg_phase *ph, struct lg_result *res)
 		}
 	}
 	last = lg->t_start;
-	while ((now = lg_now_us()) < lg->t_end && !lg_stop) {
+	for (;;) {
+		/* Measured before the end test: a last turn that overruns the end counts. */
+		now = lg_now_us();
 		if (now - last > stall)
 			stall = now - last;
 		last = now;
+		if (now >= lg->t_end || lg_stop)
+			break;
 		if (!measuring && now >= lg->t_measure) {
 			measuring = 1;
 			cpu0 = lg_self_cpu();
