@@ -856,10 +856,22 @@ lg_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 
 /* ---- the driver -------------------------------------------------------------------- */
 
+/*
+ * The tick bounds lg_ws_poll()'s wait. lws_service() ignores its timeout: poll()
+ * waits for the next lws timer, and lws runs the timers already due just before.
+ * If this process is descheduled for longer than the tick's delay between arming it
+ * and lws_service() (ASan on a loaded machine), the tick fires there, before poll(),
+ * and poll() then waits for the next timer left, lws's 30 s header-pool check: the
+ * open loop stops sending for up to 30 s. Cancelling the service ends that poll()
+ * at once. Usually poll()'s timeout ends the wait and lg_ws_poll() re-arms the tick
+ * before it is due, so it never fires.
+ */
 static void
 lg_ws_tick(lws_sorted_usec_list_t *sul)
 {
-	(void)sul;	/* firing makes lws_service() return */
+	struct ws_drv *d = lws_container_of(sul, struct ws_drv, tick);
+
+	lws_cancel_service(d->ctx);
 }
 
 static void
