@@ -25,7 +25,15 @@ void		*edgeloop_foreign(struct edgeloop *l);
 const char	*edgeloop_backend(const struct edgeloop *l);
 /* Run the loop in the calling thread until edgeloop_stop(). */
 void		 edgeloop_run(struct edgeloop *l);
-/* Make edgeloop_run() return. Thread-safe (an ev_async wakeup). */
+/*
+ * One turn: wait at most timeout_us for something to happen, handle it, return (for
+ * a caller with a loop of its own around it, as the benchmark's load generator).
+ */
+void		 edgeloop_run_once(struct edgeloop *l, long long timeout_us);
+/*
+ * Make edgeloop_run() return. Thread-safe, and safe in a signal handler (an ev_async
+ * wakeup).
+ */
 void		 edgeloop_stop(struct edgeloop *l);
 /*
  * Free the loop once no thread runs it and whatever used it (the lws context) is

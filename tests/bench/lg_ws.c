@@ -33,6 +33,7 @@
 #include <msgpack.h>
 #include <sodium.h>
 
+#include "node/edgeloop.h"
 #include "proto/crypto.h"
 #include "proto/wire.h"
 #include "tests/bench/bench.h"
@@ -102,7 +103,7 @@ struct ws_drv {
 	struct lg		*lg;
 	int			 yishi;		/* 0: null relay */
 	struct lws_context	*ctx;
-	lws_sorted_usec_list_t	 tick;
+	struct edgeloop		*loop;		/* the node's edge loop (libev, epoll) */
 	uint8_t			 node_pk[YISHI_PK_BYTES];
 	struct ident		 officer;
 	struct ws_conn		**conns;
@@ -857,31 +858,16 @@ lg_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 /* ---- the driver -------------------------------------------------------------------- */
 
 /*
- * The tick bounds lg_ws_poll()'s wait. lws_service() ignores its timeout: poll()
- * waits for the next lws timer, and lws runs the timers already due just before.
- * If this process is descheduled for longer than the tick's delay between arming it
- * and lws_service() (ASan on a loaded machine), the tick fires there, before poll(),
- * and poll() then waits for the next timer left, lws's 30 s header-pool check: the
- * open loop stops sending for up to 30 s. Cancelling the service ends that poll()
- * at once. Usually poll()'s timeout ends the wait and lg_ws_poll() re-arms the tick
- * before it is due, so it never fires.
+ * One turn of the clients' loop. lws runs on the node's edge loop (libev, epoll), so
+ * a turn costs in proportion to the connections that are ready, not to all of them,
+ * as on the node, and its wait is bounded by a libev timer that cannot be lost.
  */
-static void
-lg_ws_tick(lws_sorted_usec_list_t *sul)
-{
-	struct ws_drv *d = lws_container_of(sul, struct ws_drv, tick);
-
-	lws_cancel_service(d->ctx);
-}
-
 static void
 lg_ws_poll(struct lg *lg, int64_t timeout_us)
 {
 	struct ws_drv *d = lg->drv_state;
 
-	lws_sul_schedule(d->ctx, 0, &d->tick, lg_ws_tick, timeout_us > 0 ? timeout_us : 1);
-	if (lws_service(d->ctx, 0) < 0)
-		d->fatal = 1;
+	edgeloop_run_once(d->loop, timeout_us);
 }
 
 static int
@@ -909,6 +895,7 @@ static int
 lg_ws_setup(struct lg *lg, int yishi)
 {
 	struct lws_context_creation_info info;
+	void *foreign[1];
 	struct ws_drv *d;
 	struct ws_conn *c;
 	int g, m, k, nmem;
@@ -936,6 +923,11 @@ lg_ws_setup(struct lg *lg, int yishi)
 	info.uid = -1;
 	info.pt_serv_buf_size = 65536;
 	info.fd_limit_per_thread = (unsigned)(lg->nrecv + lg->npub + lg->c.idle_n + 256);
+	if ((d->loop = edgeloop_new()) == NULL)
+		lg_fatal("cannot create an event loop");
+	foreign[0] = edgeloop_foreign(d->loop);
+	info.foreign_loops = foreign;
+	info.options = LWS_SERVER_OPTION_LIBEV;
 	if ((d->ctx = lws_create_context(&info)) == NULL)
 		lg_fatal("cannot create a WebSocket context");
 
@@ -1113,11 +1105,11 @@ lg_ws_teardown(struct lg *lg)
 
 	if (d == NULL)
 		return;
-	lws_sul_cancel(&d->tick);
 	for (i = 0; i < d->nconns; i++)
 		if (d->conns[i]->wsi != NULL)
 			lws_set_opaque_user_data(d->conns[i]->wsi, NULL);
 	lws_context_destroy(d->ctx);
+	edgeloop_free(d->loop);
 	for (i = 0; i < d->nconns; i++) {
 		while ((o = d->conns[i]->out_head) != NULL) {
 			d->conns[i]->out_head = o->next;

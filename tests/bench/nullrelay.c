@@ -25,6 +25,7 @@
 #include <libwebsockets.h>
 #include <sodium.h>
 
+#include "node/edgeloop.h"
 #include "node/oframe.h"
 #include "proto/crypto.h"
 #include "proto/wire.h"
@@ -63,7 +64,7 @@ static int		 nr_ngroups, nr_capgroups;
 static msgpack_sbuffer	 nr_batch;
 static unsigned char	 nr_pre[LWS_PRE];
 static uint8_t		 nr_node_pk[32];
-static volatile sig_atomic_t nr_stop;
+static struct edgeloop *nr_loop;	/* the node's edge loop (libev, epoll) */
 static struct lws_context *nr_ctx;
 
 static uint64_t
@@ -457,9 +458,7 @@ static void
 nr_on_signal(int sig)
 {
 	(void)sig;
-	nr_stop = 1;
-	if (nr_ctx != NULL)
-		lws_cancel_service(nr_ctx);
+	edgeloop_stop(nr_loop);		/* an ev_async: safe here */
 }
 
 int
@@ -472,6 +471,7 @@ main(int argc, char **argv)
 	};
 	struct lws_context_creation_info info;
 	struct lws_vhost *vh;
+	void *foreign[1];
 	char host[64] = "127.0.0.1", *colon;
 	int ch, port = 0, max_sessions = 20000, i;
 
@@ -505,7 +505,14 @@ main(int argc, char **argv)
 	info.port = port;
 	info.iface = host;
 	info.protocols = nr_protocols;
-	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+	/* The same loop as the node's edge, so both pay the same per wakeup. */
+	if ((nr_loop = edgeloop_new()) == NULL) {
+		fprintf(stderr, "nullrelay: cannot create an event loop\n");
+		return 1;
+	}
+	foreign[0] = edgeloop_foreign(nr_loop);
+	info.foreign_loops = foreign;
+	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_LIBEV;
 	info.gid = -1;
 	info.uid = -1;
 	info.fd_limit_per_thread = (unsigned)max_sessions + 64;
@@ -519,10 +526,9 @@ main(int argc, char **argv)
 	printf("nullrelay: listening on ws://%s:%d\n", host,
 	    vh != NULL ? lws_get_vhost_listen_port(vh) : port);
 	fflush(stdout);
-	while (!nr_stop)
-		if (lws_service(nr_ctx, 0) < 0)
-			break;
+	edgeloop_run(nr_loop);
 	lws_context_destroy(nr_ctx);
+	edgeloop_free(nr_loop);
 	for (i = 0; i < nr_ngroups; i++)
 		free(nr_groups[i].subs);
 	free(nr_groups);
