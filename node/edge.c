@@ -566,7 +566,9 @@ edge_init(struct edge *e, const struct node_conf *conf, const struct node_ident 
 	info.fd_limit_per_thread = conf->max_sessions + 64;
 	edge_self = e;
 	if ((e->ctx = lws_create_context(&info)) == NULL) {
-		snprintf(err, errlen, "cannot listen on %s:%d (libwebsockets refused)",
+		/* The port was free a moment ago (edge_probe_listen): the loop is what failed. */
+		snprintf(err, errlen, "cannot listen on %s:%d: libwebsockets could not start on "
+		    "its libev loop (is Debian's libwebsockets-evlib-ev package installed?)",
 		    conf->host, conf->port);
 		goto fail;
 	}
