@@ -140,6 +140,25 @@ px_cols(const char *p, size_t len)
 	return n;
 }
 
+static void	px_render(struct px_out *, const msgpack_object *);
+
+/* Columns a map entry takes up to its first line break, with the comma after it. */
+static size_t
+px_width(const msgpack_object_kv *kv)
+{
+	struct px_out	*t;
+	size_t		 w;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		exit(1);
+	px_render(t, &kv->key);
+	px_put(t, ":");
+	px_render(t, &kv->val);
+	w = strchr(t->buf, '\n') != NULL ? PX_WIDTH / 2 : t->col + 1;
+	free(t);
+	return w;
+}
+
 static void
 px_render(struct px_out *o, const msgpack_object *v)
 {
@@ -171,8 +190,14 @@ px_render(struct px_out *o, const msgpack_object *v)
 	case MSGPACK_OBJECT_ARRAY:
 		px_put(o, "[");
 		for (i = 0; i < v->via.array.size; i++) {
-			if (i > 0)
+			if (i > 0) {
 				px_put(o, ",");
+				/* A record breaks before it when its first field would not fit. */
+				if (v->via.array.ptr[i].type == MSGPACK_OBJECT_MAP &&
+				    v->via.array.ptr[i].via.map.size > 0 && o->col + 1 +
+				    px_width(&v->via.array.ptr[i].via.map.ptr[0]) > PX_WIDTH)
+					px_put(o, "\n ");
+			}
 			px_render(o, &v->via.array.ptr[i]);
 		}
 		px_put(o, "]");
@@ -182,7 +207,7 @@ px_render(struct px_out *o, const msgpack_object *v)
 		for (i = 0; i < v->via.map.size; i++) {
 			if (i > 0) {
 				px_put(o, ",");
-				if (o->col > PX_WIDTH - 24)
+				if (o->col + px_width(&v->via.map.ptr[i]) > PX_WIDTH)
 					px_put(o, "\n ");
 			}
 			px_render(o, &v->via.map.ptr[i].key);
