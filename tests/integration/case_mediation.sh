@@ -1,7 +1,8 @@
 # case_mediation: a dispute is mediated online. The mediator claims it and opens an
 # encrypted room (the reporter is let in, the other party joins by invite), drafts an
 # agreement naming both parties, each party signs it with their key, and the exported
-# agreement verifies offline; a tampered one, or one a party has not signed, does not.
+# agreement verifies offline; a tampered one, one a party has not signed, or one without
+# the mediator's own agree entry, does not.
 # A mediate the node would refuse (an unclaimed dispute, a fraud case) leaves no room.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
@@ -104,6 +105,29 @@ for pos in 0 5 20 40 60 80 100 $((size - 70)) $((size - 1)); do
 	    >/dev/null 2>&1 || rc=$?
 	check_eq "verify with byte $pos flipped (exit status)" 1 "$rc"
 done
+
+step "the mediator's agree entry is part of what verifies"
+# Without it the parties' signatures alone would let two residents name any mediator.
+# The file is {"doc", "agree", "signs"}: cut the "agree" key and its value out, and
+# make the map one of two keys.
+agree_at=$(LC_ALL=C grep -obUaP '\xa5agree' "$f" | head -n 1 | cut -d: -f1)
+signs_at=$(LC_ALL=C grep -obUaP '\xa5signs' "$f" | head -n 1 | cut -d: -f1)
+[ -n "$agree_at" ] && [ -n "$signs_at" ] && [ "$agree_at" -lt "$signs_at" ] ||
+    fail "the exported file has no agree entry before its signs"
+{
+	printf '\202'
+	tail -c +2 "$f" | head -c $((agree_at - 1))
+	tail -c +$((signs_at + 1)) "$f"
+} >"$E2E_TMP/no-agree.agreement"
+check_eq "the file without the agree entry is shorter" 1 \
+    $(($(wc -c <"$E2E_TMP/no-agree.agreement") < size))
+out=$(yi_fails judge case verify "$E2E_TMP/no-agree.agreement")
+check_error "verify without the mediator's agree entry" "$out" 16 bad_signature
+check_match "the reason names the agree entry" "mediator's agree" "$(cat "$E2E_TMP/last.err")"
+out=$(yi judge case verify "$f")
+check_eq "the genuine file still verifies" true "$(jq -r .verified <<<"$out")"
+check_eq "verified mediator" "$MEDIATOR_ID" "$(jq -r .mediator <<<"$out")"
+
 out=$(yi_fails judge case verify "$E2E_TMP/no-such-file")
 check_error "verify a missing file" "$out" 101 io
 
