@@ -2,7 +2,8 @@
 # encrypted room (the reporter is let in, the other party joins by invite), drafts an
 # agreement naming both parties, each party signs it with their key, and the exported
 # agreement verifies offline; a tampered one, one a party has not signed, or one without
-# the mediator's own agree entry, does not.
+# the mediator's own agree entry, does not. The reporter's watch gets each step; the
+# agreement text never reaches the node's files in plaintext.
 # A mediate the node would refuse (an unclaimed dispute, a fraud case) leaves no room.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
@@ -12,6 +13,7 @@ case_up
 user_new b "邻居 Zhou"
 enroll b st >/dev/null
 D=$(report r --kind dispute --area 330282 "楼上邻居装修噪音 noise from the flat upstairs")
+watch_start r
 
 step "a refused mediate creates no room"
 out=$(yi_fails officer case mediate "$D")
@@ -69,6 +71,22 @@ check_eq "what the other party signs" "$text" "$(jq -r .text <<<"$out")"
 out=$(yi_fails grid case sign "$D")
 check_error "sign by someone else" "$out" 12 forbidden
 check_eq "case log" "claim mediate agree sign sign" "$(case_actions r "$D")"
+
+step "the reporter's watch got the mediation's steps, verified"
+for a in mediate agree sign; do
+	wait_for "watch shows $a of $D" 5 watch_has r "$D" "$a"
+done
+# Both parties' signs: one event each, told apart by their actors.
+signs_seen() {
+	[ "$(jq -r --arg c "$D" 'select(.event == "case" and .case_id == $c and
+	    .action == "sign" and .verified == true) | .actor' "$E2E_TMP/watch-r.out" |
+	    sort -u | paste -sd ' ')" = "$(printf '%s\n' "$R_ID" "$B_ID" | sort | paste -sd ' ')" ]
+}
+wait_for "watch shows both parties' signs" 5 signs_seen
+check_eq "the agreement's hash, in the watch" "$hash" \
+    "$(jq -r --arg c "$D" 'select(.case_id == $c and .action == "agree") | .arg' \
+    "$E2E_TMP/watch-r.out")"
+watch_stop r
 
 step "export and verify offline"
 out=$(yi mediator case export "$D" --out "$E2E_TMP/signed.agreement")
@@ -135,3 +153,15 @@ step "the plain output"
 out=$("$YISHI_BIN/yishi" --home "$(home_of judge)" case verify "$f")
 check_match "plain verify" "^verified: agreement of case $D, signed by all 2 parties" "$out"
 node_stop st
+
+step "the node's files hold no agreement text"
+nd=$(node_dir st)
+LC_ALL=C grep -a -F -q -- "$hash" "$nd/data.mdb" ||
+    fail "positive control: the agreement's hash (a cleartext entry arg) is not in data.mdb"
+for m in "周先生晚上十点后不装修" "陈女士撤回投诉" "No renovation after 22:00"; do
+	for f in "$nd"/*; do
+		if LC_ALL=C grep -a -F -q -- "$m" "$f"; then
+			fail "agreement plaintext '$m' found in $(basename "$f")"
+		fi
+	done
+done
