@@ -626,10 +626,43 @@ cases_resolve(struct session *s, const char *arg, uint8_t id[CASE_ID_BYTES], str
 	return -1;
 }
 
+/* ce is a party's first sign entry for the agreement ag (what export writes). */
+static int
+cases_export_sign(const struct cases_case *cc, const struct cases_entry *ag, size_t i)
+{
+	const struct cases_entry *ce = &cc->log[i];
+	size_t j;
+	int k;
+
+	if (!(ce->verified && ce->ent.action == CA_SIGN && ce->seq > ag->seq &&
+	    strcmp(ce->ent.arg, ag->ent.arg) == 0))
+		return 0;
+	for (k = 0; k < ag->agr->nparties; k++)
+		if (memcmp(ag->agr->parties[k], ce->ent.actor, YISHI_PK_BYTES) == 0)
+			break;
+	if (k == ag->agr->nparties)
+		return 0;
+	for (j = 0; j < i; j++)
+		if (cases_export_sign(cc, ag, j) &&
+		    memcmp(cc->log[j].ent.actor, ce->ent.actor, YISHI_PK_BYTES) == 0)
+			return 0;
+	return 1;
+}
+
+static void
+cases_export_entry(msgpack_packer *pk, const struct cases_entry *ce)
+{
+	msgpack_pack_map(pk, 2);
+	msgpack_pack_str_with_body(pk, "entry", 5);
+	msgpack_pack_bin_with_body(pk, ce->raw, ce->rawlen);
+	msgpack_pack_str_with_body(pk, "sig", 3);
+	msgpack_pack_bin_with_body(pk, ce->sig, YISHI_SIG_BYTES);
+}
+
 int
 cases_export(const struct cases_case *cc, msgpack_sbuffer *sb, struct cerr *e)
 {
-	const struct cases_entry *ag, *ce;
+	const struct cases_entry *ag;
 	msgpack_packer pk;
 	size_t i, n = 0;
 
@@ -637,28 +670,19 @@ cases_export(const struct cases_case *cc, msgpack_sbuffer *sb, struct cerr *e)
 		cerr_set(e, WE_NOT_FOUND, "case %s has no agreement you can read", cc->hex);
 		return -1;
 	}
-	for (i = 0; i < cc->nlog; i++) {
-		ce = &cc->log[i];
-		if (ce->verified && ce->ent.action == CA_SIGN && ce->seq > ag->seq &&
-		    strcmp(ce->ent.arg, ag->ent.arg) == 0)
-			n++;
-	}
+	for (i = 0; i < cc->nlog; i++)
+		n += cases_export_sign(cc, ag, i);
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 2);
+	msgpack_pack_map(&pk, 3);
 	msgpack_pack_str_with_body(&pk, "doc", 3);
 	msgpack_pack_bin_with_body(&pk, ag->doc, ag->doclen);
+	/* The mediator's own signature on the document: who drafted it. */
+	msgpack_pack_str_with_body(&pk, "agree", 5);
+	cases_export_entry(&pk, ag);
 	msgpack_pack_str_with_body(&pk, "signs", 5);
 	msgpack_pack_array(&pk, n);
-	for (i = 0; i < cc->nlog; i++) {
-		ce = &cc->log[i];
-		if (!(ce->verified && ce->ent.action == CA_SIGN && ce->seq > ag->seq &&
-		    strcmp(ce->ent.arg, ag->ent.arg) == 0))
-			continue;
-		msgpack_pack_map(&pk, 2);
-		msgpack_pack_str_with_body(&pk, "entry", 5);
-		msgpack_pack_bin_with_body(&pk, ce->raw, ce->rawlen);
-		msgpack_pack_str_with_body(&pk, "sig", 3);
-		msgpack_pack_bin_with_body(&pk, ce->sig, YISHI_SIG_BYTES);
-	}
+	for (i = 0; i < cc->nlog; i++)
+		if (cases_export_sign(cc, ag, i))
+			cases_export_entry(&pk, &cc->log[i]);
 	return 0;
 }

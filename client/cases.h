@@ -166,9 +166,9 @@ int	 cases_resolve(struct session *s, const char *arg, uint8_t id[CASE_ID_BYTES]
 	    struct cerr *e) __attribute__((warn_unused_result));
 
 /*
- * Encode the signed agreement of cc (cases_agreement) with the sign entries for its
- * hash as the file proto/case.h describes, into sb. -1 with e set if there is no
- * agreement we can read.
+ * Encode the signed agreement of cc (cases_agreement) with the mediator's agree entry
+ * and each party's first sign entry for its hash as the file proto/case.h describes,
+ * into sb. -1 with e set if there is no agreement we can read.
  */
 int	 cases_export(const struct cases_case *cc, msgpack_sbuffer *sb, struct cerr *e)
 	    __attribute__((warn_unused_result));

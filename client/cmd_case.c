@@ -5,9 +5,9 @@
  * A report is sealed to the handlers of its queue and the levels above before it
  * leaves the client (client/cases.h); every step of a case is an entry we sign, and
  * every entry shown is checked against its actor's key first. A mediation
- * agreement is a document whose hash the parties sign as case entries; `case
- * export` writes it with those signatures and `case verify` checks such a file
- * offline, with nobody's word needed.
+ * agreement is a document whose hash the mediator and the parties sign as case
+ * entries; `case export` writes it with those signatures and `case verify` checks
+ * such a file offline, with nobody's word needed.
  */
 /* strptime() */
 #define _GNU_SOURCE

@@ -40,7 +40,8 @@ usage(FILE *fp)
 	    "run   serve clients over WebSocket at ws://HOST:PORT (default " DEFAULT_LISTEN ";\n"
 	    "      port 0 picks a free port; the URL is printed once listening)\n"
 	    "\n"
-	    "outbox  list what waits for the parent node (escalated cases)\n"
+	    "outbox  list what waits for the parent node (escalated cases); --json adds\n"
+	    "        each payload in hex: [meta, sig, body, [[reader, seal], ...]]\n"
 	    "\n"
 	    "run options:\n"
 	    "  --max-group N      members per group (default %d)\n"
@@ -320,15 +321,20 @@ parse_deadline(const char *arg, struct node_conf *conf)
 static int
 outbox_print(const struct outbox_rec *o, void *arg)
 {
-	char id[33];
+	char id[33], *hex;
 	int json = *(int *)arg;
 
 	hex_encode(id, o->id, 16);
-	if (json)
+	if (json) {
+		/* The payload is what the parent receives: sealed, no plaintext to hide. */
+		if ((hex = malloc((size_t)o->payloadlen * 2 + 1)) == NULL)
+			return -1;
 		printf("{\"seq\":%llu,\"dest\":\"%s\",\"case_id\":\"%s\",\"ts\":%llu,"
-		    "\"bytes\":%u}\n", (unsigned long long)o->seq, o->dest, id,
-		    (unsigned long long)o->ts_ms, o->payloadlen);
-	else
+		    "\"bytes\":%u,\"payload\":\"%s\"}\n", (unsigned long long)o->seq, o->dest, id,
+		    (unsigned long long)o->ts_ms, o->payloadlen,
+		    hex_encode(hex, o->payload, o->payloadlen));
+		free(hex);
+	} else
 		printf("#%llu  to %s  case %s  (%u bytes)\n", (unsigned long long)o->seq, o->dest,
 		    id, o->payloadlen);
 	return 0;

@@ -530,21 +530,67 @@ agreement_hash(const uint8_t *doc, size_t len, char hex[AGREEMENT_HASH_HEX])
 	sodium_bin2hex(hex, AGREEMENT_HASH_HEX, h, sizeof h);
 }
 
+/*
+ * A signed entry of the file: exactly {"entry": bin, "sig": bin}, the entry decoding
+ * as a case entry and naming the document's case and hash. The signature is checked
+ * by the caller, who knows whose it must be.
+ */
+static int
+agreement_file_entry(const msgpack_object *s, const struct agreement *a, const char *hash,
+    struct case_entry *e, const msgpack_object **ent, const msgpack_object **sig)
+{
+	const msgpack_object *k, *v;
+	uint32_t j;
+
+	*ent = *sig = NULL;
+	if (s->type != MSGPACK_OBJECT_MAP || s->via.map.size != 2)
+		return -1;
+	for (j = 0; j < 2; j++) {
+		k = &s->via.map.ptr[j].key;
+		v = &s->via.map.ptr[j].val;
+		if (k->type != MSGPACK_OBJECT_STR || v->type != MSGPACK_OBJECT_BIN)
+			return -1;
+		if (k->via.str.size == 5 && memcmp(k->via.str.ptr, "entry", 5) == 0 &&
+		    *ent == NULL)
+			*ent = v;
+		else if (k->via.str.size == 3 && memcmp(k->via.str.ptr, "sig", 3) == 0 &&
+		    *sig == NULL)
+			*sig = v;
+		else
+			return -1;
+	}
+	if ((*sig)->via.bin.size != YISHI_SIG_BYTES ||
+	    case_entry_decode((*ent)->via.bin.ptr, (*ent)->via.bin.size, e) != 0 ||
+	    memcmp(e->case_id, a->case_id, CASE_ID_BYTES) != 0 || strcmp(e->arg, hash) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+agreement_file_sig_ok(const struct case_entry *e, const msgpack_object *ent,
+    const msgpack_object *sig)
+{
+	return case_entry_verify(e->actor, (const uint8_t *)ent->via.bin.ptr, ent->via.bin.size,
+	    (const uint8_t *)sig->via.bin.ptr) == 0;
+}
+
 int
 agreement_file_verify(const void *buf, size_t len, struct agreement *a, char *why,
     size_t whylen)
 {
 	msgpack_unpacked u;
-	const msgpack_object *o, *doc = NULL, *signs = NULL;
-	char hash[AGREEMENT_HASH_HEX];
+	const msgpack_object *k, *v, *doc = NULL, *agree = NULL, *signs = NULL;
+	const msgpack_object *ent, *sig;
+	char hash[AGREEMENT_HASH_HEX], hex[2 * YISHI_PK_BYTES + 1];
 	int signed_by[AGREEMENT_PARTIES_MAX] = { 0 };
-	uint32_t i, j;
+	struct case_entry e;
+	uint32_t i;
 	size_t off = 0;
-	int k, rv = -1;
+	int p, rv = -1;
 
-	/* The file is the verifier's own input: a map of two keys, bounded by len. */
+	/* The file is the verifier's own input: a short map, bounded by len. */
 	msgpack_unpacked_init(&u);
-	if (len == 0 || len > 64 * 1024 || (((const uint8_t *)buf)[0] != MP_FIXMAP(2)) ||
+	if (len == 0 || len > 64 * 1024 || (((const uint8_t *)buf)[0] & 0xf0) != 0x80 ||
 	    mp_scan(buf, len) != 0 ||
 	    msgpack_unpack_next(&u, buf, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len ||
 	    u.data.type != MSGPACK_OBJECT_MAP) {
@@ -552,18 +598,25 @@ agreement_file_verify(const void *buf, size_t len, struct agreement *a, char *wh
 		goto out;
 	}
 	for (i = 0; i < u.data.via.map.size; i++) {
-		const msgpack_object_kv *kv = &u.data.via.map.ptr[i];
-
-		if (kv->key.type != MSGPACK_OBJECT_STR)
-			continue;
-		if (kv->key.via.str.size == 3 && memcmp(kv->key.via.str.ptr, "doc", 3) == 0)
-			doc = &kv->val;
-		else if (kv->key.via.str.size == 5 && memcmp(kv->key.via.str.ptr, "signs", 5) == 0)
-			signs = &kv->val;
+		k = &u.data.via.map.ptr[i].key;
+		v = &u.data.via.map.ptr[i].val;
+		if (k->type != MSGPACK_OBJECT_STR)
+			break;
+		if (k->via.str.size == 3 && memcmp(k->via.str.ptr, "doc", 3) == 0 && doc == NULL)
+			doc = v;
+		else if (k->via.str.size == 5 && memcmp(k->via.str.ptr, "agree", 5) == 0 &&
+		    agree == NULL)
+			agree = v;
+		else if (k->via.str.size == 5 && memcmp(k->via.str.ptr, "signs", 5) == 0 &&
+		    signs == NULL)
+			signs = v;
+		else
+			break;
 	}
-	if (doc == NULL || doc->type != MSGPACK_OBJECT_BIN || signs == NULL ||
-	    signs->type != MSGPACK_OBJECT_ARRAY) {
-		snprintf(why, whylen, "the file needs a doc and its signs");
+	if (i != u.data.via.map.size || doc == NULL || doc->type != MSGPACK_OBJECT_BIN ||
+	    agree == NULL || signs == NULL || signs->type != MSGPACK_OBJECT_ARRAY) {
+		snprintf(why, whylen, "the file needs a doc, the mediator's agree and the "
+		    "parties' signs, and nothing else");
 		goto out;
 	}
 	if (agreement_decode(doc->via.bin.ptr, doc->via.bin.size, a) != 0) {
@@ -571,38 +624,36 @@ agreement_file_verify(const void *buf, size_t len, struct agreement *a, char *wh
 		goto out;
 	}
 	agreement_hash((const uint8_t *)doc->via.bin.ptr, doc->via.bin.size, hash);
-	for (i = 0; i < signs->via.array.size; i++) {
-		const msgpack_object *s = &signs->via.array.ptr[i], *ent = NULL, *sig = NULL;
-		struct case_entry e;
-
-		if (s->type != MSGPACK_OBJECT_MAP)
-			continue;
-		for (j = 0; j < s->via.map.size; j++) {
-			o = &s->via.map.ptr[j].key;
-			if (o->type != MSGPACK_OBJECT_STR)
-				continue;
-			if (o->via.str.size == 5 && memcmp(o->via.str.ptr, "entry", 5) == 0)
-				ent = &s->via.map.ptr[j].val;
-			else if (o->via.str.size == 3 && memcmp(o->via.str.ptr, "sig", 3) == 0)
-				sig = &s->via.map.ptr[j].val;
-		}
-		if (ent == NULL || sig == NULL || ent->type != MSGPACK_OBJECT_BIN ||
-		    sig->type != MSGPACK_OBJECT_BIN || sig->via.bin.size != YISHI_SIG_BYTES ||
-		    case_entry_decode(ent->via.bin.ptr, ent->via.bin.size, &e) != 0 ||
-		    e.action != CA_SIGN || memcmp(e.case_id, a->case_id, CASE_ID_BYTES) != 0 ||
-		    strcmp(e.arg, hash) != 0 ||
-		    case_entry_verify(e.actor, (const uint8_t *)ent->via.bin.ptr, ent->via.bin.size,
-		    (const uint8_t *)sig->via.bin.ptr) != 0)
-			continue;
-		for (k = 0; k < a->nparties; k++)
-			if (memcmp(a->parties[k], e.actor, YISHI_PK_BYTES) == 0)
-				signed_by[k] = 1;
+	/* The mediator named in the document must have drafted it: its agree entry. */
+	hex_encode(hex, a->mediator, YISHI_PK_BYTES);
+	if (agreement_file_entry(agree, a, hash, &e, &ent, &sig) != 0 || e.action != CA_AGREE ||
+	    memcmp(e.actor, a->mediator, YISHI_PK_BYTES) != 0 ||
+	    !agreement_file_sig_ok(&e, ent, sig)) {
+		snprintf(why, whylen, "mediator %.16s… has no valid agree entry for this document",
+		    hex);
+		goto out;
 	}
-	for (k = 0; k < a->nparties; k++) {
-		if (!signed_by[k]) {
-			char hex[2 * YISHI_PK_BYTES + 1];
-
-			hex_encode(hex, a->parties[k], YISHI_PK_BYTES);
+	/* Every sign entry is a party's valid signature, one per party. */
+	for (i = 0; i < signs->via.array.size; i++) {
+		if (agreement_file_entry(&signs->via.array.ptr[i], a, hash, &e, &ent, &sig) != 0 ||
+		    e.action != CA_SIGN) {
+			snprintf(why, whylen, "sign %u is not a sign entry for this document",
+			    (unsigned)i + 1);
+			goto out;
+		}
+		for (p = 0; p < a->nparties; p++)
+			if (memcmp(a->parties[p], e.actor, YISHI_PK_BYTES) == 0)
+				break;
+		if (p == a->nparties || signed_by[p] || !agreement_file_sig_ok(&e, ent, sig)) {
+			snprintf(why, whylen, "sign %u is not a valid signature of a party that "
+			    "has not signed yet", (unsigned)i + 1);
+			goto out;
+		}
+		signed_by[p] = 1;
+	}
+	for (p = 0; p < a->nparties; p++) {
+		if (!signed_by[p]) {
+			hex_encode(hex, a->parties[p], YISHI_PK_BYTES);
 			snprintf(why, whylen, "party %.16s… has no valid signature on this document",
 			    hex);
 			goto out;

@@ -13,8 +13,8 @@
  * A mediation agreement is a document
  *     ["yishi/agreement/1", case_id, mediator, [party, ...], text, ts_ms]
  * sealed like a report body; its BLAKE2b-256 hash (hex) is the arg of the mediator's
- * "agree" entry and of each party's "sign" entry, so the signed "sign" entries are
- * the parties' signatures on the agreement.
+ * "agree" entry and of each party's "sign" entry, so the signed "agree" entry is the
+ * mediator's signature on the agreement and the signed "sign" entries the parties'.
  */
 #ifndef YISHI_CASE_H
 #define YISHI_CASE_H
@@ -158,10 +158,14 @@ void	 agreement_hash(const uint8_t *doc, size_t len, char hex[AGREEMENT_HASH_HEX
 
 /*
  * An exported signed agreement, to verify offline:
- *     {"doc": bin, "signs": [{"entry": bin, "sig": bin}, ...]}
- * agreement_file_verify checks that doc decodes, and that every party of the document
- * has a "sign" entry for this case whose arg is the document's hash and whose signature
- * by that party verifies. Returns 0, or -1 with a reason in why.
+ *     {"doc": bin, "agree": {"entry": bin, "sig": bin},
+ *      "signs": [{"entry": bin, "sig": bin}, ...]}
+ * with exactly these keys. agreement_file_verify checks that doc decodes; that "agree"
+ * is an "agree" entry for this case whose actor is the document's mediator, whose arg
+ * is the document's hash and whose signature by the mediator verifies (the mediator
+ * named in the document did draft it); and that each of "signs" is a "sign" entry for
+ * this case and hash by a distinct party, with that party's valid signature, every
+ * party having one. Returns 0, or -1 with a reason in why.
  */
 int	 agreement_file_verify(const void *buf, size_t len, struct agreement *a, char *why,
 	    size_t whylen) __attribute__((warn_unused_result));

@@ -3,16 +3,27 @@
 # key they pinned), put in the outbox for the parent, and the reporter is told. A case
 # claimed in time is not. The deadline holds across a restart: the node is stopped
 # (SIGTERM, then kill -9) before it passes and started after, and escalates at once.
+# The node publishes a bureau reader (--escalate-to): the report `yishi report` sealed
+# waits in the outbox with a seal the bureau's key opens, and an outsider's does not.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/case_lib.bash"
 
+# The bureau's reader: the node publishes them as an escalation reader, so clients seal
+# every report to them too; an outsider, who is nobody's reader.
+user_new bureau "分局 Bureau Reader"
+user_new outsider "Outsider"
 # 5 s: long enough that the checks before it pass on a loaded machine, short enough to wait.
-DL=(--deadline fraud-urgent=5 --deadline fraud=300)
+DL=(--deadline fraud-urgent=5 --deadline fraud=300 --escalate-to "$BUREAU_ID")
 case_up "${DL[@]}"
 port=$ST_PORT
 outbox() {
 	"$YISHI_BIN/yishi-node" outbox --data "$(node_dir st)" --json
+}
+# outbox_open USER ID: outboxopen as USER on the outbox payload of case ID.
+outbox_open() {
+	outbox | jq -r --arg c "$2" 'select(.case_id == $c) | .payload' |
+	    "$YISHI_BIN/outboxopen" --home "$(home_of "$1")"
 }
 escalated() {
 	[ "$(case_field "$1" "$2" state)" = escalated ]
@@ -41,6 +52,21 @@ check_eq "watch: the node did it" true \
     "$(jq -r --arg c "$A" 'select(.case_id == $c) | .by_node' "$E2E_TMP/watch-r.out")"
 check_eq "outbox after the deadline" "$A" "$(outbox | jq -r .case_id | paste -sd ' ')"
 watch_stop r
+
+step "the escalated report is sealed to the bureau's reader, who opens it; nobody else"
+check_eq "the payload's size" "$(outbox | jq -r .bytes)" \
+    "$(($(outbox | jq -r .payload | tr -d '\n' | wc -c) / 2))"
+rc=0
+out=$(outbox_open bureau "$A") || rc=$?
+check_eq "outboxopen as the bureau (exit status)" 0 "$rc"
+check_eq "the payload's seals" "readers 1|reader $BUREAU_ID|sealed to me|opened" \
+    "$(grep -v '^text ' <<<"$out" | paste -sd '|')"
+check_eq "the text the bureau reads" "text 冒充客服 urgent, nobody claims" "$(grep '^text ' <<<"$out")"
+rc=0
+out=$(outbox_open outsider "$A") || rc=$?
+check_eq "outboxopen as an outsider (exit status)" 1 "$rc"
+check_match "the outsider has no seal" "^not sealed to me\$" "$out"
+check_nomatch "the outsider reads nothing" "冒充客服" "$out"
 
 step "an escalated case can still be claimed at this station"
 yi officer case claim "$A" >/dev/null

@@ -1,8 +1,9 @@
 # case_lifecycle: a fraud case goes new -> claimed -> in progress -> resolved, with an
 # encrypted note each way; a non-police case is transferred to a department; a
-# handler escalates a case to the outbox. Every step is a signed log entry, which
-# the reporter's `yishi watch` receives and verifies, and `case show` lists,
-# verified, for reporter and handler alike.
+# handler escalates a case to the outbox; one is rejected. Every step is a signed log
+# entry, which the reporter's `yishi watch` receives and verifies, and `case show`
+# lists, verified, for reporter and handler alike. The notes never reach the node's
+# files in plaintext.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/case_lib.bash"
@@ -52,10 +53,21 @@ check_eq "outcome label" stop-payment-done \
 out=$(yi_fails officer case claim "$F")
 check_error "claim of a resolved case" "$out" 21 invalid
 
+step "a case can be rejected with a reason"
+J=$(report r --kind fraud --area 330281 "接到陌生电话 a strange call, nothing lost")
+yi officer case claim "$J" >/dev/null
+yi officer case reject "$J" --outcome not-fraud >/dev/null
+check_eq "state after reject" rejected "$(case_field r "$J" state)"
+check_eq "log of the rejected case" "claim reject" "$(case_actions r "$J")"
+
 step "the reporter's watch got every step, verified"
 for a in claim progress note resolve; do
 	wait_for "watch shows $a of $F" 5 watch_has r "$F" "$a"
 done
+wait_for "watch shows the reject of $J" 5 watch_has r "$J" reject
+check_eq "the reason, in the watch" not-fraud \
+    "$(jq -r --arg c "$J" 'select(.case_id == $c and .action == "reject") | .arg' \
+    "$E2E_TMP/watch-r.out")"
 
 step "a non-police case is transferred to a department"
 N=$(report r --kind non-police --area 330283 "小区路灯坏了两周 street light broken")
@@ -95,3 +107,15 @@ check_match "plain case show" "^case $F  fraud \(anti-fraud\)" "$out"
 check_match "plain log line" "resolve by 民警 Li: stop-payment-done  \[verified\]" "$out"
 watch_stop r
 node_stop st
+
+step "the node's files hold no note text"
+nd=$(node_dir st)
+LC_ALL=C grep -a -F -q -- "stop-payment-done" "$nd/data.mdb" ||
+    fail "positive control: the outcome label (a cleartext entry arg) is not in data.mdb"
+for m in "已联系银行止付" "stop-payment requested" "another transfer went out at 10:02"; do
+	for f in "$nd"/*; do
+		if LC_ALL=C grep -a -F -q -- "$m" "$f"; then
+			fail "note plaintext '$m' found in $(basename "$f")"
+		fi
+	done
+done

@@ -1,7 +1,9 @@
 # case_mediation: a dispute is mediated online. The mediator claims it and opens an
 # encrypted room (the reporter is let in, the other party joins by invite), drafts an
 # agreement naming both parties, each party signs it with their key, and the exported
-# agreement verifies offline; a tampered one, or one a party has not signed, does not.
+# agreement verifies offline; a tampered one, one a party has not signed, or one without
+# the mediator's own agree entry, does not. The reporter's watch gets each step; the
+# agreement text never reaches the node's files in plaintext.
 # A mediate the node would refuse (an unclaimed dispute, a fraud case) leaves no room.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
@@ -11,6 +13,7 @@ case_up
 user_new b "邻居 Zhou"
 enroll b st >/dev/null
 D=$(report r --kind dispute --area 330282 "楼上邻居装修噪音 noise from the flat upstairs")
+watch_start r
 
 step "a refused mediate creates no room"
 out=$(yi_fails officer case mediate "$D")
@@ -69,6 +72,22 @@ out=$(yi_fails grid case sign "$D")
 check_error "sign by someone else" "$out" 12 forbidden
 check_eq "case log" "claim mediate agree sign sign" "$(case_actions r "$D")"
 
+step "the reporter's watch got the mediation's steps, verified"
+for a in mediate agree sign; do
+	wait_for "watch shows $a of $D" 5 watch_has r "$D" "$a"
+done
+# Both parties' signs: one event each, told apart by their actors.
+signs_seen() {
+	[ "$(jq -r --arg c "$D" 'select(.event == "case" and .case_id == $c and
+	    .action == "sign" and .verified == true) | .actor' "$E2E_TMP/watch-r.out" |
+	    sort -u | paste -sd ' ')" = "$(printf '%s\n' "$R_ID" "$B_ID" | sort | paste -sd ' ')" ]
+}
+wait_for "watch shows both parties' signs" 5 signs_seen
+check_eq "the agreement's hash, in the watch" "$hash" \
+    "$(jq -r --arg c "$D" 'select(.case_id == $c and .action == "agree") | .arg' \
+    "$E2E_TMP/watch-r.out")"
+watch_stop r
+
 step "export and verify offline"
 out=$(yi mediator case export "$D" --out "$E2E_TMP/signed.agreement")
 check_eq "export says complete" true "$(jq -r .verified <<<"$out")"
@@ -104,6 +123,29 @@ for pos in 0 5 20 40 60 80 100 $((size - 70)) $((size - 1)); do
 	    >/dev/null 2>&1 || rc=$?
 	check_eq "verify with byte $pos flipped (exit status)" 1 "$rc"
 done
+
+step "the mediator's agree entry is part of what verifies"
+# Without it the parties' signatures alone would let two residents name any mediator.
+# The file is {"doc", "agree", "signs"}: cut the "agree" key and its value out, and
+# make the map one of two keys.
+agree_at=$(LC_ALL=C grep -obUaP '\xa5agree' "$f" | head -n 1 | cut -d: -f1)
+signs_at=$(LC_ALL=C grep -obUaP '\xa5signs' "$f" | head -n 1 | cut -d: -f1)
+[ -n "$agree_at" ] && [ -n "$signs_at" ] && [ "$agree_at" -lt "$signs_at" ] ||
+    fail "the exported file has no agree entry before its signs"
+{
+	printf '\202'
+	tail -c +2 "$f" | head -c $((agree_at - 1))
+	tail -c +$((signs_at + 1)) "$f"
+} >"$E2E_TMP/no-agree.agreement"
+check_eq "the file without the agree entry is shorter" 1 \
+    $(($(wc -c <"$E2E_TMP/no-agree.agreement") < size))
+out=$(yi_fails judge case verify "$E2E_TMP/no-agree.agreement")
+check_error "verify without the mediator's agree entry" "$out" 16 bad_signature
+check_match "the reason names the agree entry" "mediator's agree" "$(cat "$E2E_TMP/last.err")"
+out=$(yi judge case verify "$f")
+check_eq "the genuine file still verifies" true "$(jq -r .verified <<<"$out")"
+check_eq "verified mediator" "$MEDIATOR_ID" "$(jq -r .mediator <<<"$out")"
+
 out=$(yi_fails judge case verify "$E2E_TMP/no-such-file")
 check_error "verify a missing file" "$out" 101 io
 
@@ -111,3 +153,15 @@ step "the plain output"
 out=$("$YISHI_BIN/yishi" --home "$(home_of judge)" case verify "$f")
 check_match "plain verify" "^verified: agreement of case $D, signed by all 2 parties" "$out"
 node_stop st
+
+step "the node's files hold no agreement text"
+nd=$(node_dir st)
+LC_ALL=C grep -a -F -q -- "$hash" "$nd/data.mdb" ||
+    fail "positive control: the agreement's hash (a cleartext entry arg) is not in data.mdb"
+for m in "周先生晚上十点后不装修" "陈女士撤回投诉" "No renovation after 22:00"; do
+	for f in "$nd"/*; do
+		if LC_ALL=C grep -a -F -q -- "$m" "$f"; then
+			fail "agreement plaintext '$m' found in $(basename "$f")"
+		fi
+	done
+done

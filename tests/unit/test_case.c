@@ -1,7 +1,8 @@
 /*
  * test_case.c: reports, case entries and agreements: canonical encodings, strict
  * decoding, sealing to readers only, and offline verification of signed agreements
- * (both parties signed: verifies; one byte changed or a party missing: does not).
+ * (drafted by the mediator and signed by both parties: verifies; one byte changed, a
+ * party missing, or no agree entry by the mediator the document names: does not).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,18 +26,27 @@ seeded(struct ident *id, uint8_t base)
 		check_fail++;
 }
 
-/* Write a signed agreement file with the given sign entries. */
+/* Write a signed agreement file with the given agree entry (none if NULL) and sign entries. */
 static size_t
-agreement_file(const uint8_t *doc, size_t doclen, const uint8_t (*ent)[CASE_ENTRY_MAX],
-    const size_t *entlen, const uint8_t (*sig)[64], int n, msgpack_sbuffer *sb)
+agreement_file(const uint8_t *doc, size_t doclen, const uint8_t *agree, size_t agreelen,
+    const uint8_t *agreesig, const uint8_t (*ent)[CASE_ENTRY_MAX], const size_t *entlen,
+    const uint8_t (*sig)[64], int n, msgpack_sbuffer *sb)
 {
 	msgpack_packer pk;
 	int i;
 
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 2);
+	msgpack_pack_map(&pk, agree != NULL ? 3 : 2);
 	msgpack_pack_str_with_body(&pk, "doc", 3);
 	msgpack_pack_bin_with_body(&pk, doc, doclen);
+	if (agree != NULL) {
+		msgpack_pack_str_with_body(&pk, "agree", 5);
+		msgpack_pack_map(&pk, 2);
+		msgpack_pack_str_with_body(&pk, "entry", 5);
+		msgpack_pack_bin_with_body(&pk, agree, agreelen);
+		msgpack_pack_str_with_body(&pk, "sig", 3);
+		msgpack_pack_bin_with_body(&pk, agreesig, 64);
+	}
 	msgpack_pack_str_with_body(&pk, "signs", 5);
 	msgpack_pack_array(&pk, (size_t)n);
 	for (i = 0; i < n; i++) {
@@ -47,6 +57,43 @@ agreement_file(const uint8_t *doc, size_t doclen, const uint8_t (*ent)[CASE_ENTR
 		msgpack_pack_bin_with_body(&pk, sig[i], 64);
 	}
 	return sb->size;
+}
+
+/* A case entry naming actor, signed by signer, into out and sig; its length. */
+static size_t
+signed_entry(const struct ident *signer, const uint8_t actor[32], const uint8_t case_id[16],
+    int action, const char *arg, uint8_t idbyte, uint8_t out[CASE_ENTRY_MAX], uint8_t sig[64])
+{
+	struct case_entry e;
+	size_t len;
+
+	memset(&e, 0, sizeof e);
+	memcpy(e.case_id, case_id, 16);
+	e.action = action;
+	memcpy(e.actor, actor, 32);
+	snprintf(e.arg, sizeof e.arg, "%s", arg);
+	e.ts_ms = 1795494747478ULL + idbyte;
+	e.id[0] = idbyte;
+	len = case_entry_encode(&e, out, CASE_ENTRY_MAX);
+	case_entry_sign(signer, out, len, sig);
+	return len;
+}
+
+/* Verify the file of doc with this agree entry and the parties' signs. */
+static int
+agreement_check(const uint8_t *doc, size_t doclen, const uint8_t *agree, size_t agreelen,
+    const uint8_t *agreesig, const uint8_t (*ent)[CASE_ENTRY_MAX], const size_t *entlen,
+    const uint8_t (*sig)[64], int n, char *why, size_t whylen)
+{
+	static struct agreement a;
+	msgpack_sbuffer sb;
+	int rc;
+
+	msgpack_sbuffer_init(&sb);
+	agreement_file(doc, doclen, agree, agreelen, agreesig, ent, entlen, sig, n, &sb);
+	rc = agreement_file_verify(sb.data, sb.size, &a, why, whylen);
+	msgpack_sbuffer_destroy(&sb);
+	return rc;
 }
 
 int
@@ -61,8 +108,9 @@ main(void)
 	static uint8_t body[REPORT_BODY_MAX + 64], pt[REPORT_BODY_MAX + 64];
 	uint8_t entry[CASE_ENTRY_MAX], bad[REPORT_META_MAX];
 	static uint8_t doc[AGREEMENT_MAX];
-	uint8_t ents[2][CASE_ENTRY_MAX], sigs[2][64];
-	size_t entlens[2];
+	uint8_t ents[2][CASE_ENTRY_MAX], sigs[2][64], ents2[3][CASE_ENTRY_MAX], sigs2[3][64];
+	uint8_t agree[CASE_ENTRY_MAX], agreesig[64], forged[CASE_ENTRY_MAX], forgedsig[64];
+	size_t entlens[2], entlens2[3], agreelen, forgedlen;
 	char hex[2 * REPORT_META_MAX + 1], hash[AGREEMENT_HASH_HEX], why[200];
 	msgpack_sbuffer sb;
 	size_t len, blen, doclen, i;
@@ -201,7 +249,7 @@ main(void)
 	for (k = 0; k < CA__COUNT; k++)
 		CHECK(case_action_parse(case_action_names[k]) == k);
 
-	/* An agreement signed by both parties verifies offline. */
+	/* An agreement drafted by its mediator, signed by both parties, verifies offline. */
 	memset(&a, 0, sizeof a);
 	memcpy(a.case_id, m.id, 16);
 	memcpy(a.mediator, mediator.pk, 32);
@@ -217,35 +265,88 @@ main(void)
 	for (k = 0; k < 2; k++) {
 		struct ident *who = k == 0 ? &rep : &other;
 
-		memset(&e, 0, sizeof e);
-		memcpy(e.case_id, m.id, 16);
-		e.action = CA_SIGN;
-		memcpy(e.actor, who->pk, 32);
-		snprintf(e.arg, sizeof e.arg, "%s", hash);
-		e.ts_ms = 1795494747478ULL + (uint64_t)k;
-		e.id[0] = (uint8_t)k;
-		entlens[k] = case_entry_encode(&e, ents[k], sizeof ents[k]);
-		case_entry_sign(who, ents[k], entlens[k], sigs[k]);
+		entlens[k] = signed_entry(who, who->pk, m.id, CA_SIGN, hash, (uint8_t)k, ents[k],
+		    sigs[k]);
 	}
+	agreelen = signed_entry(&mediator, mediator.pk, m.id, CA_AGREE, hash, 9, agree,
+	    agreesig);
 	msgpack_sbuffer_init(&sb);
-	agreement_file(doc, doclen, ents, entlens, sigs, 2, &sb);
-	CHECK(agreement_file_verify(sb.data, sb.size, &ab, why, sizeof why) == 0);
-	msgpack_sbuffer_clear(&sb);
-	agreement_file(doc, doclen, ents, entlens, sigs, 1, &sb);	/* one party missing */
-	CHECK(agreement_file_verify(sb.data, sb.size, &ab, why, sizeof why) != 0 &&
-	    strstr(why, "no valid signature") != NULL);
-	msgpack_sbuffer_clear(&sb);
-	doc[doclen - 12] ^= 1;						/* tampered text */
-	agreement_file(doc, doclen, ents, entlens, sigs, 2, &sb);
-	CHECK(agreement_file_verify(sb.data, sb.size, &ab, why, sizeof why) != 0);
-	doc[doclen - 12] ^= 1;
-	msgpack_sbuffer_clear(&sb);
-	sigs[1][5] ^= 1;						/* a forged signature */
-	agreement_file(doc, doclen, ents, entlens, sigs, 2, &sb);
-	CHECK(agreement_file_verify(sb.data, sb.size, &ab, why, sizeof why) != 0);
+	agreement_file(doc, doclen, agree, agreelen, agreesig, ents, entlens, sigs, 2, &sb);
+	CHECK(agreement_file_verify(sb.data, sb.size, &ab, why, sizeof why) == 0 &&
+	    memcmp(ab.mediator, mediator.pk, 32) == 0);
 	msgpack_sbuffer_destroy(&sb);
+	CHECK(agreement_check(doc, doclen, agree, agreelen, agreesig, ents, entlens, sigs, 1,
+	    why, sizeof why) != 0 && strstr(why, "no valid signature") != NULL);
+	doc[doclen - 12] ^= 1;						/* tampered text */
+	CHECK(agreement_check(doc, doclen, agree, agreelen, agreesig, ents, entlens, sigs, 2,
+	    why, sizeof why) != 0);
+	doc[doclen - 12] ^= 1;
+	sigs[1][5] ^= 1;						/* a forged signature */
+	CHECK(agreement_check(doc, doclen, agree, agreelen, agreesig, ents, entlens, sigs, 2,
+	    why, sizeof why) != 0);
+	sigs[1][5] ^= 1;
+	/* A sign entry by someone who is no party, or a party's twice: not a strict file. */
+	memcpy(ents2[0], ents[0], sizeof ents[0]);
+	memcpy(sigs2[0], sigs[0], sizeof sigs[0]);
+	entlens2[0] = entlens[0];
+	memcpy(ents2[1], ents[1], sizeof ents[1]);
+	memcpy(sigs2[1], sigs[1], sizeof sigs[1]);
+	entlens2[1] = entlens[1];
+	entlens2[2] = signed_entry(&outsider, outsider.pk, m.id, CA_SIGN, hash, 3, ents2[2],
+	    sigs2[2]);
+	CHECK(agreement_check(doc, doclen, agree, agreelen, agreesig, ents2, entlens2, sigs2, 3,
+	    why, sizeof why) != 0 && strstr(why, "sign 3") != NULL);
+	memcpy(ents2[2], ents[0], sizeof ents[0]);
+	memcpy(sigs2[2], sigs[0], sizeof sigs[0]);
+	entlens2[2] = entlens[0];
+	CHECK(agreement_check(doc, doclen, agree, agreelen, agreesig, ents2, entlens2, sigs2, 3,
+	    why, sizeof why) != 0 && strstr(why, "sign 3") != NULL);
+
+	/*
+	 * A forgery: both parties sign a document naming a mediator who never agreed to it.
+	 * Without the mediator's agree entry it is refused ...
+	 */
+	CHECK(agreement_check(doc, doclen, NULL, 0, NULL, ents, entlens, sigs, 2, why,
+	    sizeof why) != 0);
+	/* ... and with an agree entry by another key (a party's, an outsider's) too, */
+	forgedlen = signed_entry(&rep, rep.pk, m.id, CA_AGREE, hash, 9, forged, forgedsig);
+	CHECK(agreement_check(doc, doclen, forged, forgedlen, forgedsig, ents, entlens, sigs, 2,
+	    why, sizeof why) != 0 && strstr(why, "mediator") != NULL);
+	forgedlen = signed_entry(&outsider, outsider.pk, m.id, CA_AGREE, hash, 9, forged,
+	    forgedsig);
+	CHECK(agreement_check(doc, doclen, forged, forgedlen, forgedsig, ents, entlens, sigs, 2,
+	    why, sizeof why) != 0 && strstr(why, "mediator") != NULL);
+	/* ... one naming the mediator but signed by another key, */
+	forgedlen = signed_entry(&outsider, mediator.pk, m.id, CA_AGREE, hash, 9, forged,
+	    forgedsig);
+	CHECK(agreement_check(doc, doclen, forged, forgedlen, forgedsig, ents, entlens, sigs, 2,
+	    why, sizeof why) != 0 && strstr(why, "mediator") != NULL);
+	/* ... the mediator's agree to another document or case, or a sign in its place. */
+	forgedlen = signed_entry(&mediator, mediator.pk, m.id, CA_AGREE,
+	    "0000000000000000000000000000000000000000000000000000000000000000", 9, forged,
+	    forgedsig);
+	CHECK(agreement_check(doc, doclen, forged, forgedlen, forgedsig, ents, entlens, sigs, 2,
+	    why, sizeof why) != 0 && strstr(why, "mediator") != NULL);
+	memcpy(ab.case_id, m.id, 16);
+	ab.case_id[0] ^= 1;
+	forgedlen = signed_entry(&mediator, mediator.pk, ab.case_id, CA_AGREE, hash, 9, forged,
+	    forgedsig);
+	CHECK(agreement_check(doc, doclen, forged, forgedlen, forgedsig, ents, entlens, sigs, 2,
+	    why, sizeof why) != 0 && strstr(why, "mediator") != NULL);
+	forgedlen = signed_entry(&mediator, mediator.pk, m.id, CA_SIGN, hash, 9, forged,
+	    forgedsig);
+	CHECK(agreement_check(doc, doclen, forged, forgedlen, forgedsig, ents, entlens, sigs, 2,
+	    why, sizeof why) != 0 && strstr(why, "mediator") != NULL);
+	/* The genuine agree entry, with one bit of its signature flipped. */
+	agreesig[7] ^= 1;
+	CHECK(agreement_check(doc, doclen, agree, agreelen, agreesig, ents, entlens, sigs, 2,
+	    why, sizeof why) != 0 && strstr(why, "mediator") != NULL);
+	agreesig[7] ^= 1;
+	CHECK(agreement_check(doc, doclen, agree, agreelen, agreesig, ents, entlens, sigs, 2,
+	    why, sizeof why) == 0);
 	{
-		static const uint8_t huge[] = { 0x82, 0xa3, 'd', 'o', 'c', 0xc4, 0x01, 0x00,
+		static const uint8_t huge[] = { 0x83, 0xa3, 'd', 'o', 'c', 0xc4, 0x01, 0x00,
+		    0xa5, 'a', 'g', 'r', 'e', 'e', 0x80,
 		    0xa5, 's', 'i', 'g', 'n', 's', 0xdd, 0xff, 0xff, 0xff, 0xff };
 
 		CHECK(agreement_file_verify(huge, sizeof huge, &ab, why, sizeof why) != 0);
