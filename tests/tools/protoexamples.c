@@ -28,6 +28,7 @@
 #include "proto/modev.h"
 #include "proto/warn.h"
 #include "proto/wire.h"
+#include "tests/unit/seeded.h"
 
 #define PX_TS		1700000000000ULL	/* the documents' fixed time */
 #define PX_WARN_T0	1795494747000ULL	/* the warning known answer's time */
@@ -77,13 +78,7 @@ static struct randombytes_implementation px_rng = {
 static void
 px_seeded(struct ident *id, uint8_t base)
 {
-	uint8_t	seed[32], sk[64], pk[32];
-	int	i;
-
-	for (i = 0; i < 32; i++)
-		seed[i] = (uint8_t)(base + i);
-	crypto_sign_seed_keypair(pk, sk, seed);
-	if (ident_from_sk(id, sk) != 0) {
+	if (ident_seeded(id, base) != 0) {
 		fprintf(stderr, "protoexamples: bad seed %02x\n", base);
 		exit(1);
 	}

@@ -12,19 +12,8 @@
 
 #include "proto/case.h"
 #include "tests/unit/check.h"
+#include "tests/unit/seeded.h"
 
-static void
-seeded(struct ident *id, uint8_t base)
-{
-	uint8_t seed[32], sk[64], pk[32];
-	int i;
-
-	for (i = 0; i < 32; i++)
-		seed[i] = (uint8_t)(base + i);
-	crypto_sign_seed_keypair(pk, sk, seed);
-	if (ident_from_sk(id, sk) != 0)
-		check_fail++;
-}
 
 /* Write a signed agreement file with the given agree entry (none if NULL) and sign entries. */
 static size_t

@@ -15,6 +15,7 @@
 #include "proto/modev.h"
 #include "proto/wire.h"
 #include "tests/unit/check.h"
+#include "tests/unit/seeded.h"
 
 #define T0	1795494747478ULL
 
@@ -30,18 +31,6 @@ struct rec {
 	struct wire_rec	r;
 };
 
-static void
-seeded(struct ident *id, uint8_t base)
-{
-	uint8_t seed[32], sk[64], pk[32];
-	int i;
-
-	for (i = 0; i < 32; i++)
-		seed[i] = (uint8_t)(base + i);
-	crypto_sign_seed_keypair(pk, sk, seed);
-	if (ident_from_sk(id, sk) != 0)
-		check_fail++;
-}
 
 /* Build record seq: action by actor on target (NULL: none), signed by signer. */
 static void

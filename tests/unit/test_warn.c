@@ -16,24 +16,13 @@
 #include "proto/crypto.h"
 #include "proto/warn.h"
 #include "tests/unit/check.h"
+#include "tests/unit/seeded.h"
 
 #define T0	1795494747000ULL	/* a fixed "now" (2026-11-24) */
 #define DAY	86400000ULL
 
 static struct ident root, issuer, other, fake_root;
 
-static void
-seeded(struct ident *id, uint8_t base)
-{
-	uint8_t seed[32], sk[64], pk[32];
-	int i;
-
-	for (i = 0; i < 32; i++)
-		seed[i] = (uint8_t)(base + i);
-	crypto_sign_seed_keypair(pk, sk, seed);
-	if (ident_from_sk(id, sk) != 0)
-		check_fail++;
-}
 
 static struct warn_cert
 issuer_cert(const struct ident *who, uint64_t nb, uint64_t na)
