@@ -127,8 +127,27 @@ check_error "second use of the enroll code" "$out" 20 bad_code
 yi admin group create "CLI group" --area 330281 >/dev/null
 send admin "CLI group" "before the node stops" >/dev/null
 
-step "SIGTERM: exit 0"
+step "SIGTERM with 50 open sessions: exit 0 within 3 s, 'stopped' in the log"
+# Raw WebSocket handshakes on bash's own sockets: 50 sessions held open, idle.
+fds=()
+for ((i = 0; i < 50; i++)); do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$ST_PORT"
+	fds+=("$fd")
+	printf 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: yishi.v1\r\n\r\n' >&"$fd"
+done
+for fd in "${fds[@]}"; do
+	line=
+	read -r -t 5 line <&"$fd" || true
+	check_match "the handshake of session fd $fd" '^HTTP/1\.1 101 ' "$line"
+done
+start=$(date +%s%N)
 node_stop st
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$ms" -lt 3000 ] || fail "SIGTERM with 50 sessions: the node took $ms ms to stop"
+check_match "the node's log after SIGTERM" 'stopped$' "$(tail -n 1 "$E2E_TMP/node-st.err")"
+for fd in "${fds[@]}"; do
+	exec {fd}<&-
+done
 
 step "the client's error when the node is down"
 out=$(yi_fails admin send "CLI group" "while the node is down")
