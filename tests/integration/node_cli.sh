@@ -21,6 +21,38 @@ run_node 0 --help
 check_match "--help output" 'usage: yishi-node' "$(cat "$E2E_TMP/cli.out")"
 run_node 0 -h
 
+step "--help of every command: exit 0 and a line starting usage:"
+# help_ok PROG ARGS...: PROG ARGS --help exits 0 and prints a usage: line.
+help_ok() {
+	local out rc=0
+	out=$(timeout 10 "$@" --help 2>&1) || rc=$?
+	[ "$rc" = 0 ] || fail "$* --help: exit $rc; output: $out"
+	grep -q '^usage:' <<<"$out" || fail "$* --help: no line starting 'usage:': $out"
+}
+# The commands, as the top-level help lists them: the lowercase words after the
+# program's name, up to the first argument (G, [--since], on|off...) or the
+# description (after a run of spaces).
+commands_of() {	# PROG: one command per line, e.g. "mod kick"
+	"$YISHI_BIN/$1" --help | sed -n "s/^  $1 //p" | sed 's/   *.*//' |
+	    awk '{ c = ""; for (i = 1; i <= NF && $i ~ /^[a-z][a-z-]*$/; i++) c = c (c ? " " : "") $i; print c }' |
+	    sort -u
+}
+for prog in yishi yishi-admin; do
+	mapfile -t cmds < <(commands_of "$prog")
+	[ "${#cmds[@]}" -ge 4 ] || fail "$prog --help lists only ${#cmds[@]} commands"
+	for c in "${cmds[@]}"; do
+		# shellcheck disable=SC2086	# c holds a command and its subcommand
+		help_ok "$YISHI_BIN/$prog" $c
+	done
+done
+# The groups alone (yishi group --help, yishi mod --help) print their commands.
+for c in $(commands_of yishi | awk 'NF > 1 { print $1 }' | sort -u); do
+	help_ok "$YISHI_BIN/yishi" "$c"
+done
+for c in init run outbox; do
+	help_ok "$NODE" "$c"
+done
+
 step "bad flags exit 2"
 run_node 2
 run_node 2 frobnicate
