@@ -35,11 +35,11 @@ struct edge_sess {
 	uint8_t		 challenge[YISHI_CHALLENGE_BYTES];
 	unsigned char	*rx;		/* message being reassembled from fragments */
 	size_t		 rxlen, rxcap;
-	int		 rx_toolong;
 	struct edge_out	*ring;		/* frames to write, in order: a ring buffer */
 	uint32_t	 rhead, rlen, rcap;
 	size_t		 qbytes;
 	int		 closing;
+	int		 close_status;	/* WebSocket close code for a kick; 0: none */
 	uint32_t	 inflight;	/* requests queued to the core, not yet answered */
 	int		 rx_paused;
 };
@@ -254,45 +254,72 @@ edge_sess_frame(struct edge *e, struct edge_sess *es, const unsigned char *buf, 
 	edge_to_core(e, it);
 }
 
+/*
+ * A message grew past the node's limit (or past the memory to hold it). Its header
+ * may claim any length up to 2^63 and its sender may never finish it, so waiting for
+ * its end to answer would let one connection stream forever: answer too_large now
+ * and close with 1009 (message too big) once the error is written. Reading goes on
+ * (the rest is discarded) until lws has the peer's close or gives up waiting: a
+ * socket closed with unread data resets the connection, and the peer would lose the
+ * error it has not read yet.
+ */
+static void
+edge_sess_toolong(struct edge_sess *es)
+{
+	struct oframe *f;
+	msgpack_sbuffer sb;
+
+	log_debug("edge: session %llx: message over %u bytes, closing the session",
+	    (unsigned long long)es->sid, (unsigned)WIRE_MAX_IN_NODE);
+	free(es->rx);
+	es->rx = NULL;
+	es->rxlen = es->rxcap = 0;
+	es->closing = 1;
+	es->close_status = LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE;
+	msgpack_sbuffer_init(&sb);
+	wire_encode_error(0, WE_TOO_LARGE, "frame exceeds the node's size limit", &sb);
+	f = oframe_new(&sb);
+	msgpack_sbuffer_destroy(&sb);
+	/* Without the frame (out of memory) the empty kick still closes the session. */
+	if (edge_sess_push(es, f, 1, 0) != 0)
+		lws_callback_on_writable(es->wsi);
+}
+
 static void
 edge_sess_receive(struct edge *e, struct edge_sess *es, struct lws *wsi, const void *in,
     size_t len)
 {
 	unsigned char *nrx;
 
-	if (lws_is_first_fragment(wsi)) {
+	if (es->closing)
+		return;		/* the rest of an oversized message: discarded */
+	if (lws_is_first_fragment(wsi))
 		es->rxlen = 0;
-		es->rx_toolong = 0;
+	if (es->rxlen + len > WIRE_MAX_IN_NODE) {
+		edge_sess_toolong(es);
+		return;
 	}
-	if (!es->rx_toolong && es->rxlen + len > WIRE_MAX_IN_NODE)
-		es->rx_toolong = 1;
-	if (!es->rx_toolong) {
-		if (es->rxlen + len > es->rxcap) {
-			size_t cap = es->rxcap ? es->rxcap : EDGE_RX_KEEP;
+	if (es->rxlen + len > es->rxcap) {
+		size_t cap = es->rxcap ? es->rxcap : EDGE_RX_KEEP;
 
-			while (cap < es->rxlen + len)
-				cap *= 2;
-			if ((nrx = realloc(es->rx, cap)) == NULL) {
-				es->rx_toolong = 1;
-				goto done;
-			}
-			es->rx = nrx;
-			es->rxcap = cap;
+		while (cap < es->rxlen + len)
+			cap *= 2;
+		if ((nrx = realloc(es->rx, cap)) == NULL) {
+			edge_sess_toolong(es);
+			return;
 		}
-		memcpy(es->rx + es->rxlen, in, len);
-		es->rxlen += len;
+		es->rx = nrx;
+		es->rxcap = cap;
 	}
-done:
+	memcpy(es->rx + es->rxlen, in, len);
+	es->rxlen += len;
 	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) != 0)
 		return;
-	if (es->rx_toolong)
-		edge_sess_error(es, 0, WE_TOO_LARGE, "frame exceeds the node's size limit");
-	else if (!lws_frame_is_binary(wsi))
+	if (!lws_frame_is_binary(wsi))
 		edge_sess_error(es, 0, WE_MALFORMED, "frames are binary WebSocket messages");
 	else
 		edge_sess_frame(e, es, es->rx, es->rxlen);
 	es->rxlen = 0;
-	es->rx_toolong = 0;
 	if (es->rxcap > EDGE_RX_KEEP) {	/* idle sessions keep no large buffer */
 		free(es->rx);
 		es->rx = NULL;
@@ -316,8 +343,13 @@ edge_sess_writeable(struct edge *e, struct edge_sess *es, struct lws *wsi)
 	size_t bytes = 0;
 	int kick = 0, rc = 0;
 
-	if (es->rlen == 0)
-		return es->closing ? -1 : 0;
+	if (es->rlen == 0) {
+		if (!es->closing)
+			return 0;
+		if (es->close_status != 0)
+			lws_close_reason(wsi, (enum lws_close_status)es->close_status, NULL, 0);
+		return -1;
+	}
 	/* How many frames go out now: up to a kick, a byte budget or the array limit. */
 	while (n < es->rlen && n < WIRE_MAX_ARRAY) {
 		o = &es->ring[(es->rhead + n) % es->rcap];
@@ -364,8 +396,11 @@ edge_sess_writeable(struct edge *e, struct edge_sess *es, struct lws *wsi)
 		es->rhead = (es->rhead + 1) % es->rcap;
 		es->rlen--;
 	}
-	if (rc != 0 || kick)
+	if (rc != 0 || kick) {
+		if (rc == 0 && es->close_status != 0)
+			lws_close_reason(wsi, (enum lws_close_status)es->close_status, NULL, 0);
 		return -1;
+	}
 	if (es->rlen > 0 || es->closing)
 		lws_callback_on_writable(wsi);
 	return 0;

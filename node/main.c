@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,45 @@
 #include "storage/store.h"
 
 #define DEFAULT_LISTEN	"127.0.0.1:7400"
+
+/* What the SIGBUS handler writes: composed before the store is opened. */
+static char	sigbus_msg[PATH_MAX + 200];
+static size_t	sigbus_len;
+
+static void
+sigbus_handler(int sig)
+{
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, sigbus_msg, sigbus_len);
+	(void)n;
+	_exit(1);
+}
+
+/*
+ * LMDB reads the store through a memory map and keeps no checksums: a page that a
+ * damaged file or a failing disk cannot deliver faults with SIGBUS wherever LMDB
+ * happens to read it. Tell the operator what it means instead of dying silently.
+ * Only async-signal-safe calls in the handler: the message is ready beforehand.
+ */
+static void
+sigbus_catch(const char *dir)
+{
+	struct sigaction sa;
+	int n;
+
+	n = snprintf(sigbus_msg, sizeof sigbus_msg, "yishi-node: the store in %s is damaged "
+	    "or its disk failed (bus error reading data.mdb): stop the node and restore "
+	    "data.mdb from backup\n", dir);
+	if (n < 0)
+		return;
+	sigbus_len = (size_t)n < sizeof sigbus_msg ? (size_t)n : sizeof sigbus_msg - 1;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = sigbus_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
 
 static void
 usage(FILE *fp)
@@ -366,6 +406,7 @@ cmd_outbox(int argc, char **argv)
 	if (data == NULL || optind != argc)
 		return die_usage("%s", "outbox needs --data DIR");
 	/* Read-only: LMDB lets this run beside a serving node. */
+	sigbus_catch(data);
 	if (store_open(&st, data, STORE_RDONLY, err, sizeof err) != 0) {
 		fprintf(stderr, "yishi-node: %s\n", err);
 		return 1;
@@ -513,6 +554,7 @@ cmd_run(int argc, char **argv)
 		return die_usage("%s", "run needs --data DIR (created by yishi-node init)");
 	log_init("yishi-node", conf.verbose);
 
+	sigbus_catch(conf.data_dir);
 	if (store_open(&st, conf.data_dir, 0, err, sizeof err) != 0) {
 		fprintf(stderr, "yishi-node: %s\n", err);
 		return 1;

@@ -1,6 +1,7 @@
 # malformed: bad frames sent raw (wsraw) over ONE connection each get an error frame
-# with the right code; the connection stays open through all of them; afterwards the
-# node still serves a normal client.
+# with the right code; the connection stays open through all of them. An oversized
+# message gets too_large at once and its connection closed with status 1009, even
+# when its end never comes. Afterwards the node still serves a normal client.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 
@@ -34,9 +35,7 @@ add "hex:83$(rid 9)$T$(mp_str history)$(mp_str group)$(bin 15)" 5 9	# group: 15 
 name65=$(printf 'N%.0s' $(seq 1 65))
 add "hex:85$(rid 10)$T$(mp_str register)$(mp_str user)$(bin 32)$(mp_str name)$(mp_str "$name65")$(mp_str sig)$(bin 64)" 5 10	# name over 64 bytes
 add "hex:81${T}db7fffffff41" 1 0				# a string claiming 2 GiB
-add "zeros:300000" 7 0						# over 128 KiB
 add "text:{\"t\":\"group_list\"}" 1 0				# a text WebSocket message
-add "frag:7:zeros:300000" 7 0					# over 128 KiB, in 7 fragments
 add "frag:3:hex:82$(rid 13)$T$(mp_str group_list)" 10 13	# a request in 3 fragments
 add "frag:2:text:hello" 1 0					# a fragmented text message
 add "hex:82$(rid 11)$T$(mp_str group_list)" 10 11		# a request before login
@@ -58,6 +57,31 @@ done
 check_eq "frames received (challenge + one reply per payload)" $((${#payloads[@]} + 1)) "${#lines[@]}"
 check_nomatch "wsraw output" '^closed' "$out"
 check_eq "wsraw exit status (0: every payload answered and the connection still open)" 0 "$rc"
+
+# Oversized: too_large, then the node closes with 1009 (message too big), without
+# waiting for the message's end. huge:N claims 2^62 bytes and sends N of them; long:N
+# is a whole message of N bytes. Both are sent raw, so that the reset of a connection
+# closed while it still sends cannot hide from wsraw what the node said before.
+oversized() {	# a payload; its connection must get too_large and a close
+	local out rc=0 start
+
+	start=$(date +%s%N)
+	out=$("$YISHI_BIN/wsraw" --timeout 3 "$ST_URL" "$1" 2>/dev/null) || rc=$?
+	echo "$out" >&2
+	mapfile -t lines <<<"$out"
+	check_match "$1: first frame" '^frame t=challenge ' "${lines[0]}"
+	check_match "$1: the answer" '^frame t=error code=7 rid=0 name=too_large ' \
+	    "${lines[1]:-<nothing>}"
+	check_eq "$1: then the node closes with 1009 (message too big)" "closed code=1009" \
+	    "${lines[2]:-<nothing>}"
+	check_eq "$1: wsraw exit status (1: closed)" 1 "$rc"
+	[ $(( ($(date +%s%N) - start) / 1000000 )) -lt 3000 ] ||
+	    fail "$1: the answer and the close took 3 s or more"
+}
+step "oversized messages: too_large at once, then a close with 1009"
+oversized "long:300000"			# over 128 KiB
+oversized "huge:300000"			# a header claiming 2^62 bytes, and 300 KB of them
+oversized "huge:8000000"		# ... and 8 MB, more than the socket buffers hold
 
 step "the node is alive and serves a normal client"
 kill -0 "$ST_PID" 2>/dev/null || fail "yishi-node died"

@@ -52,7 +52,12 @@ check_match "G after the station-ban" '^G goes on$' "$(yi officer read "$G" | jq
 check_match "H after the station-ban" '^H goes on$' "$(yi officer read "$H" | jq -r .text)"
 check_eq "station log" "station-ban" "$(yi admin mod log | jq -r .action)"
 
-step "station-unban"
+step "station-unban: refused to non-admins, the ban stays; then by the admin"
+refused "station-unban by police" 12 forbidden officer mod station-unban "$B_ID" >/dev/null
+refused "station-unban by a resident" 12 forbidden r mod station-unban "$B_ID" >/dev/null
+refused "login after the refused station-unbans" 25 banned b group list >/dev/null
+check_eq "station log after the refused station-unbans" "station-ban" \
+    "$(yi admin mod log | jq -r .action)"
 yi admin mod station-unban "$B_ID" >/dev/null
 yi b group list >/dev/null
 join b "$G_LINK" member >/dev/null

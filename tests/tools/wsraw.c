@@ -12,6 +12,7 @@
  *     frame t=error code=1 rid=0 name=malformed msg=...
  *     undecodable 17		(the node sent bytes that are not a valid frame)
  *     closed			(the node closed the connection)
+ *     closed code=1009		(... with this WebSocket close status)
  *     timeout			(no reply to a payload within the timeout)
  *
  * The line for payload N's send is "sent N LEN" on stderr, so stdout holds only what
@@ -21,6 +22,13 @@
  *     text:STRING	STRING as a text message
  *     frag:N:PAYLOAD	any of the above, sent as N WebSocket fragments (continuation
  *			frames), one per writeable turn
+ *     huge:N		a binary frame whose header claims 2^62 bytes, followed by N
+ *			zero bytes of it (a message that never ends)
+ *     long:N		a binary frame of N zero bytes, like zeros:N but written as
+ *			huge:N is
+ * huge: and long: are written to the socket directly (lws frames only what it is
+ * given) and a failed write ends the sending, not the connection: a node that closes
+ * on an oversized message resets it, and what it said before is still to be read.
  * Exit status: 0 if every payload got a reply and the connection was still open a
  * moment after the last one, 1 otherwise, 2 for bad usage.
  *
@@ -28,6 +36,8 @@
  * matched to the payload that caused it even when the node omits the request id (as
  * it must for frames it cannot read).
  */
+#include <sys/socket.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
@@ -43,6 +53,8 @@
 #define WSRAW_PROTOCOL		"yishi.v1"
 #define WSRAW_TICK_US		(20 * LWS_US_PER_MS)
 #define WSRAW_GRACE_MS		300	/* after the last reply: does the node close? */
+#define WSRAW_HUGE_CLAIM	(UINT64_C(1) << 62)	/* the length a huge: header claims */
+#define WSRAW_HUGE_CHUNK	16384
 
 enum wsraw_state {
 	WSRAW_CONNECTING,
@@ -57,6 +69,9 @@ struct wsraw_msg {
 	unsigned char	*buf;
 	unsigned	 nfrag;		/* WebSocket fragments to send it in (>= 1) */
 	unsigned	 sent;		/* fragments sent so far */
+	int		 huge;		/* huge:, long:: raw header, then len bytes streamed */
+	uint64_t	 claim;		/* huge:, long:: the length the header claims */
+	size_t		 off;		/* huge: bytes of header + data written so far */
 };
 
 struct wsraw {
@@ -71,6 +86,7 @@ struct wsraw {
 	size_t			 rxlen, rxcap;
 
 	struct wsraw_msg	*pending;	/* waiting for WRITEABLE */
+	int			 close_code;	/* the node's close status, if it sent one */
 };
 
 static struct wsraw	wsraw_self;
@@ -87,7 +103,8 @@ static void
 wsraw_usage(void)
 {
 	fprintf(stderr, "usage: wsraw [--timeout SECONDS] ws://HOST:PORT PAYLOAD...\n"
-	    "PAYLOAD: hex:BYTES | zeros:N | text:STRING | frag:N:PAYLOAD\n");
+	    "PAYLOAD: hex:BYTES | zeros:N | text:STRING | frag:N:PAYLOAD | huge:N | "
+	    "long:N\n");
 	exit(2);
 }
 
@@ -155,6 +172,14 @@ wsraw_msg_new(const char *arg)
 		m->len = n;
 		if ((m->buf = calloc(1, LWS_PRE + m->len + 1)) == NULL)
 			goto nomem;
+	} else if (strncmp(arg, "huge:", 5) == 0 || strncmp(arg, "long:", 5) == 0) {
+		errno = 0;
+		n = strtoul(arg + 5, &end, 10);
+		if (arg[5] == '\0' || *end != '\0' || errno != 0 || n > 1024 * 1024 * 1024)
+			goto bad;
+		m->huge = 1;
+		m->len = n;
+		m->claim = arg[0] == 'h' ? WSRAW_HUGE_CLAIM : n;
 	} else if (strncmp(arg, "text:", 5) == 0) {
 		m->text = 1;
 		m->len = strlen(arg + 5);
@@ -165,8 +190,8 @@ wsraw_msg_new(const char *arg)
 		goto bad;
 	return m;
 bad:
-	fprintf(stderr, "wsraw: bad payload '%.40s' (hex:BYTES, zeros:N, text:STRING or "
-	    "frag:N:PAYLOAD)\n", arg);
+	fprintf(stderr, "wsraw: bad payload '%.40s' (hex:BYTES, zeros:N, text:STRING, "
+	    "frag:N:PAYLOAD, huge:N or long:N)\n", arg);
 	exit(2);
 nomem:
 	fprintf(stderr, "wsraw: out of memory\n");
@@ -269,6 +294,51 @@ wsraw_receive(struct lws *wsi, const void *in, size_t len)
 	return 0;
 }
 
+/*
+ * huge:N, long:N: a final binary frame, masked with a zero key (so the data goes as
+ * it is), whose 64-bit length claims m->claim bytes; then N bytes of it, as fast as
+ * the socket takes them. Written with send() on lws's socket: lws_write() frames only
+ * what it is given, and a client that lies about the length is the point.
+ */
+static int
+wsraw_write_huge(struct lws *wsi, struct wsraw_msg *m)
+{
+	static const unsigned char zeros[WSRAW_HUGE_CHUNK];
+	unsigned char hdr[14];
+	size_t hlen = sizeof hdr, n;
+	ssize_t w;
+	int fd, i;
+
+	hdr[0] = 0x82;			/* FIN, binary */
+	hdr[1] = 0x80 | 127;		/* masked, 64-bit length follows */
+	for (i = 0; i < 8; i++)
+		hdr[2 + i] = (unsigned char)(m->claim >> (56 - 8 * i));
+	memset(hdr + 10, 0, 4);		/* the mask key */
+	fd = (int)lws_get_socket_fd(wsi);
+	while (m->off < hlen + m->len) {
+		if (m->off < hlen)
+			w = send(fd, hdr + m->off, hlen - m->off, MSG_NOSIGNAL);
+		else {
+			n = hlen + m->len - m->off;
+			w = send(fd, zeros, n < sizeof zeros ? n : sizeof zeros, MSG_NOSIGNAL);
+		}
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
+		if (w < 0) {
+			/* The node closed on us: what it said is still to be read. */
+			fprintf(stderr, "wsraw: huge: stopped after %zu bytes: %s\n", m->off,
+			    strerror(errno));
+			break;
+		}
+		m->off += (size_t)w;
+	}
+	wsraw_self.pending = NULL;
+	wsraw_msg_free(m);
+	return 0;
+}
+
 static int
 wsraw_writeable(struct lws *wsi)
 {
@@ -280,6 +350,8 @@ wsraw_writeable(struct lws *wsi)
 
 	if (m == NULL)
 		return 0;
+	if (m->huge)
+		return wsraw_write_huge(wsi, m);
 	/* Fragment i of n covers [len * i / n, len * (i + 1) / n). */
 	off = m->len * m->sent / m->nfrag;
 	len = m->len * (m->sent + 1) / m->nfrag - off;
@@ -333,6 +405,11 @@ wsraw_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 		wsraw_closed(why);
 		return 0;
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		if (in != NULL && len >= 2)
+			w->close_code = ((const unsigned char *)in)[0] << 8 |
+			    ((const unsigned char *)in)[1];
+		wsraw_closed(NULL);
+		return 0;
 	case LWS_CALLBACK_CLIENT_CLOSED:
 	case LWS_CALLBACK_WSI_DESTROY:
 		wsraw_closed(NULL);
@@ -488,7 +565,10 @@ main(int argc, char **argv)
 	if (w->state != WSRAW_CLOSED)
 		(void)wsraw_wait((unsigned long)-1, WSRAW_GRACE_MS);
 	if (w->state == WSRAW_CLOSED) {
-		printf("closed\n");
+		if (w->close_code != 0)
+			printf("closed code=%d\n", w->close_code);
+		else
+			printf("closed\n");
 		status = 1;
 	}
 out:

@@ -438,6 +438,133 @@ out:
 	return rc;
 }
 
+/*
+ * The default group size limit (NODE_DEFAULT_MAX_GROUP, what yishi-node run uses
+ * without --max-group): the founder and 499 joiners fit, the next joiner is refused
+ * with group_full. A core of its own, on a store of its own, with the defaults.
+ */
+static void
+test_default_max_group(void)
+{
+	char dir[] = "/tmp/yishi-test-core-max-XXXXXX", err[256], cmd[300];
+	struct node_meta m;
+	static struct user joiners[NODE_DEFAULT_MAX_GROUP];
+	static uint64_t rids[NODE_DEFAULT_MAX_GROUP];
+	struct user admin, officer;
+	struct wire_rec r, k;
+	struct got *g;
+	MDB_txn *txn;
+	uint8_t gid[16], salt[16], token[16], box[YISHI_KEYBOX_BYTES];
+	uint64_t rid;
+	int i, code, joined = 0;
+
+	CHECK(NODE_DEFAULT_MAX_GROUP == 500);	/* the documented default */
+	if (mkdtemp(dir) == NULL || store_open(&st, dir, STORE_CREATE, err, sizeof err) != 0) {
+		fprintf(stderr, "default max group: cannot create a store: %s\n", err);
+		check_fail++;
+		return;
+	}
+	memset(&m, 0, sizeof m);
+	memcpy(m.sk, ni.id.sk, 64);
+	snprintf(m.name, sizeof m.name, "Test Station");
+	snprintf(m.area, sizeof m.area, "330281");
+	user_enroll_hash("CODE-1234", m.enroll_hash);
+	CHECK(store_begin(st, 1, &txn) == 0 && store_meta_put(st, txn, &m) == 0 &&
+	    store_commit(txn) == 0);
+	memset(&conf, 0, sizeof conf);
+	conf.max_group = NODE_DEFAULT_MAX_GROUP;
+	conf.rate_per_min = NODE_DEFAULT_RATE_PER_MIN;
+	conf.rate_burst = NODE_DEFAULT_RATE_BURST;
+	conf.group_rate_per_min = NODE_DEFAULT_GROUP_RATE_PER_MIN;
+	conf.group_rate_burst = NODE_DEFAULT_GROUP_RATE_BURST;
+	conf.max_sessions = NODE_DEFAULT_MAX_SESSIONS;
+	conf.newcomer_slow = NODE_DEFAULT_NEWCOMER_SLOW;
+	base = event_base_new();
+	queue_init(&qin);
+	queue_init(&qout);
+	CHECK(core_init(&core, base, st, &conf, &ni, &qin, &qout) == 0);
+	core.wake_edge = count_wake;
+	next_slot = 0;
+
+	CHECK(ident_new(&admin.id) == 0 && ident_new(&officer.id) == 0);
+	admin.sid = session_open();
+	officer.sid = session_open();
+	do_register(&admin, "Admin", "CODE-1234");
+	do_register(&officer, "Officer", NULL);
+	turn();
+	drain(admin.sid);
+	drain(officer.sid);
+	wire_rec_init(&k, &wire_kinds[WK_ROLE_GRANT]);
+	wire_set_bin(&k, WF_USER, officer.id.pk, 32);
+	wire_set_str(&k, WF_ROLE, "police");
+	rid = request(admin.sid, WK_ROLE_GRANT, &k, NULL);
+	turn();
+	CHECK(reply_code(admin.sid, rid) == 0);
+
+	randombytes_buf(salt, sizeof salt);
+	group_id_derive(officer.id.pk, salt, gid);
+	CHECK(keybox_seal(&officer.id, officer.id.pk, gid, 1, (uint8_t[32]){ 7 }, box) == 0);
+	wire_rec_init(&r, &wire_kinds[WK_GROUP_CREATE]);
+	wire_set_bin(&r, WF_GROUP, gid, 16);
+	wire_set_bin(&r, WF_SALT, salt, 16);
+	wire_set_str(&r, WF_NAME, "Big community");
+	wire_set_str(&r, WF_AREA, "330281");
+	wire_set_bin(&r, WF_BOX, box, sizeof box);
+	rid = request(officer.sid, WK_GROUP_CREATE, &r, NULL);
+	turn();
+	CHECK(reply_code(officer.sid, rid) == 0);
+	rid = simple(&officer, WK_INVITE_CREATE, gid);
+	turn();
+	g = EXPECT(officer.sid, WK_INVITE, rid);
+	if (g != NULL)
+		memcpy(token, g->f.r.f[WF_TOKEN].p, 16);
+	got_free(g);
+
+	/*
+	 * The founder is member 1: 499 joiners make 500, the 500th joiner is one too
+	 * many. Fifty register and join per core turn (one commit), in order.
+	 */
+	wire_rec_init(&r, &wire_kinds[WK_JOIN]);
+	wire_set_bin(&r, WF_TOKEN, token, 16);
+	for (i = 0; i < NODE_DEFAULT_MAX_GROUP; i++) {
+		char name[32];
+
+		CHECK(ident_new(&joiners[i].id) == 0);
+		joiners[i].sid = session_open();
+		snprintf(name, sizeof name, "Resident %d", i + 1);
+		do_register(&joiners[i], name, NULL);
+		rids[i] = request(joiners[i].sid, WK_JOIN, &r, NULL);
+		if (i % 50 == 49 || i == NODE_DEFAULT_MAX_GROUP - 1)
+			turn();
+	}
+	for (i = 0; i < NODE_DEFAULT_MAX_GROUP; i++) {
+		code = reply_code(joiners[i].sid, rids[i]);
+		if (i < NODE_DEFAULT_MAX_GROUP - 1)
+			joined += code == 0;
+		else
+			CHECK(code == WE_GROUP_FULL);
+		drain(joiners[i].sid);
+		queue_push(&qin, queue_item_new(QI_CLOSE, joiners[i].sid));
+		ident_wipe(&joiners[i].id);
+	}
+	CHECK(joined == NODE_DEFAULT_MAX_GROUP - 1);
+	turn();
+	while (got_head != NULL) {
+		g = got_head;
+		got_head = g->next;
+		got_free(g);
+	}
+	core_free(&core);
+	queue_destroy(&qin);
+	queue_destroy(&qout);
+	event_base_free(base);
+	store_close(st);
+	ident_wipe(&admin.id);
+	ident_wipe(&officer.id);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+}
+
 int
 main(void)
 {
@@ -1098,6 +1225,7 @@ main(void)
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		return 1;
+	test_default_max_group();
 	for (i = 0; i < 5; i++)
 		ident_wipe(&all[i]->id);
 	ident_wipe(&ni.id);
