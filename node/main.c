@@ -313,26 +313,6 @@ cmd_init(int argc, char **argv)
 	return 0;
 }
 
-static void
-conf_case_defaults(struct node_conf *conf)
-{
-	static const char *const depts[] = {
-		"12345 政务服务便民热线", "住房和城乡建设局", "市场监督管理局", "人力资源和社会保障局",
-	};
-	size_t i;
-
-	conf->deadline_s[RK_FRAUD][0] = 3600;
-	conf->deadline_s[RK_FRAUD][1] = 180;
-	conf->deadline_s[RK_DISPUTE][0] = 86400;
-	conf->deadline_s[RK_DISPUTE][1] = 3600;
-	conf->deadline_s[RK_NONPOLICE][0] = 259200;
-	conf->deadline_s[RK_NONPOLICE][1] = 86400;
-	for (i = 0; i < sizeof depts / sizeof depts[0]; i++)
-		snprintf(conf->depts[i], sizeof conf->depts[0], "%s", depts[i]);
-	conf->ndepts = (int)i;
-	snprintf(conf->parent, sizeof conf->parent, "bureau");
-}
-
 /* KIND=SECONDS, KIND one of the report kinds, optionally suffixed -urgent. */
 static int
 parse_deadline(const char *arg, struct node_conf *conf)
@@ -454,15 +434,7 @@ cmd_run(int argc, char **argv)
 	char err[512];
 	int ch, rc;
 
-	memset(&conf, 0, sizeof conf);
-	conf.max_group = NODE_DEFAULT_MAX_GROUP;
-	conf.rate_per_min = NODE_DEFAULT_RATE_PER_MIN;
-	conf.rate_burst = NODE_DEFAULT_RATE_BURST;
-	conf.group_rate_per_min = NODE_DEFAULT_GROUP_RATE_PER_MIN;
-	conf.group_rate_burst = NODE_DEFAULT_GROUP_RATE_BURST;
-	conf.max_sessions = NODE_DEFAULT_MAX_SESSIONS;
-	conf.newcomer_slow = NODE_DEFAULT_NEWCOMER_SLOW;
-	conf_case_defaults(&conf);
+	node_conf_defaults(&conf);
 	(void)parse_listen(DEFAULT_LISTEN, &conf);
 	while ((ch = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (ch) {

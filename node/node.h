@@ -65,6 +65,14 @@ struct node_ident {
 void		*node_grow(void *arr, size_t n, size_t *cap, size_t size)
 		    __attribute__((warn_unused_result));
 
+/*
+ * Every setting at its default: the limits above, the claim deadlines (fraud 1 h,
+ * urgent 3 min; dispute 24 h, urgent 1 h; non-police 3 days, urgent 1 day), the
+ * departments non-police cases go to, and "bureau" as the parent. Command-line
+ * options override them.
+ */
+void		 node_conf_defaults(struct node_conf *conf);
+
 /* Milliseconds since the Unix epoch. */
 uint64_t	 node_now_ms(void);
 

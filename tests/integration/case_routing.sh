@@ -109,11 +109,5 @@ grep -a -F -q -- "330283" "$nd/data.mdb" ||
     fail "positive control: the area code 330283 (routing metadata) is not in data.mdb"
 grep -a -F -q -- "investment" "$nd/data.mdb" ||
     fail "positive control: the fraud type (routing metadata) is not in data.mdb"
-for m in "MARKER-$nonce" "FRAUDACCT$nonce" "138$nonce" "有人冒充客服" "邻居噪音纠纷" "路灯坏了" \
-    "ATTACHMARKER-$nonce"; do
-	for f in "$nd"/*; do
-		if grep -a -F -q -- "$m" "$f"; then
-			fail "plaintext '$m' found in $(basename "$f")"
-		fi
-	done
-done
+check_absent "plaintext" "$nd" "MARKER-$nonce" "FRAUDACCT$nonce" "138$nonce" "有人冒充客服" \
+    "邻居噪音纠纷" "路灯坏了" "ATTACHMARKER-$nonce"

@@ -75,6 +75,21 @@ $3"
 	fi
 }
 
+# check_absent WHAT DIR TEXT...: no file in DIR holds any TEXT, byte for byte (the
+# node's files never hold plaintext). Name each file and offset found.
+check_absent() {
+	local what=$1 dir=$2 m f off
+	shift 2
+	for m in "$@"; do
+		for f in "$dir"/*; do
+			if LC_ALL=C grep -a -F -q -- "$m" "$f"; then
+				off=$(LC_ALL=C grep -a -F -b -o -- "$m" "$f" | head -n 1 | cut -d: -f1 || true)
+				fail "$what '$m' found in $(basename "$f") at byte $off"
+			fi
+		done
+	done
+}
+
 # ---- cleanup -----------------------------------------------------------------
 
 # Stop a process: SIGTERM, up to 5 s, then SIGKILL. Returns its exit status.

@@ -471,14 +471,7 @@ test_default_max_group(void)
 	user_enroll_hash("CODE-1234", m.enroll_hash);
 	CHECK(store_begin(st, 1, &txn) == 0 && store_meta_put(st, txn, &m) == 0 &&
 	    store_commit(txn) == 0);
-	memset(&conf, 0, sizeof conf);
-	conf.max_group = NODE_DEFAULT_MAX_GROUP;
-	conf.rate_per_min = NODE_DEFAULT_RATE_PER_MIN;
-	conf.rate_burst = NODE_DEFAULT_RATE_BURST;
-	conf.group_rate_per_min = NODE_DEFAULT_GROUP_RATE_PER_MIN;
-	conf.group_rate_burst = NODE_DEFAULT_GROUP_RATE_BURST;
-	conf.max_sessions = NODE_DEFAULT_MAX_SESSIONS;
-	conf.newcomer_slow = NODE_DEFAULT_NEWCOMER_SLOW;
+	node_conf_defaults(&conf);	/* exactly what yishi-node run starts with */
 	base = event_base_new();
 	queue_init(&qin);
 	queue_init(&qout);
