@@ -149,6 +149,19 @@ session_open(void)
 }
 
 /* Encode r as kind k, decode it as a node would, queue it; returns the rid. */
+/* A group_create request for group gid of salt, named name, in area 330281. */
+static void
+group_create_rec(struct wire_rec *r, const uint8_t gid[16], const uint8_t salt[16],
+    const char *name, const uint8_t box[YISHI_KEYBOX_BYTES])
+{
+	wire_rec_init(r, &wire_kinds[WK_GROUP_CREATE]);
+	wire_set_bin(r, WF_GROUP, gid, 16);
+	wire_set_bin(r, WF_SALT, salt, 16);
+	wire_set_str(r, WF_NAME, name);
+	wire_set_str(r, WF_AREA, "330281");
+	wire_set_bin(r, WF_BOX, box, YISHI_KEYBOX_BYTES);
+}
+
 static uint64_t
 request(sid_t sid, enum wire_kind k, const struct wire_rec *r, const struct msg_hdr *h)
 {
@@ -497,12 +510,7 @@ test_default_max_group(void)
 	randombytes_buf(salt, sizeof salt);
 	group_id_derive(officer.id.pk, salt, gid);
 	CHECK(keybox_seal(&officer.id, officer.id.pk, gid, 1, (uint8_t[32]){ 7 }, box) == 0);
-	wire_rec_init(&r, &wire_kinds[WK_GROUP_CREATE]);
-	wire_set_bin(&r, WF_GROUP, gid, 16);
-	wire_set_bin(&r, WF_SALT, salt, 16);
-	wire_set_str(&r, WF_NAME, "Big community");
-	wire_set_str(&r, WF_AREA, "330281");
-	wire_set_bin(&r, WF_BOX, box, sizeof box);
+	group_create_rec(&r, gid, salt, "Big community", box);
 	rid = request(officer.sid, WK_GROUP_CREATE, &r, NULL);
 	turn();
 	CHECK(reply_code(officer.sid, rid) == 0);
@@ -666,12 +674,7 @@ main(void)
 	group_id_derive(officer.id.pk, salt, gid);
 	if (keybox_seal(&officer.id, officer.id.pk, gid, 1, (uint8_t[32]){ 7 }, box) != 0)
 		return 1;
-	wire_rec_init(&r, &wire_kinds[WK_GROUP_CREATE]);
-	wire_set_bin(&r, WF_GROUP, gid, 16);
-	wire_set_bin(&r, WF_SALT, salt, 16);
-	wire_set_str(&r, WF_NAME, "Community");
-	wire_set_str(&r, WF_AREA, "330281");
-	wire_set_bin(&r, WF_BOX, box, sizeof box);
+	group_create_rec(&r, gid, salt, "Community", box);
 	rid = request(officer.sid, WK_GROUP_CREATE, &r, NULL);
 	turn();
 	EXPECT_ERROR(officer.sid, rid, WE_FORBIDDEN);
@@ -833,12 +836,7 @@ main(void)
 		got_free(EXPECT(res2.sid, WK_OK, rid));
 		randombytes_buf(salt, sizeof salt);
 		group_id_derive(officer.id.pk, salt, gid2);
-		wire_rec_init(&r, &wire_kinds[WK_GROUP_CREATE]);
-		wire_set_bin(&r, WF_GROUP, gid2, 16);
-		wire_set_bin(&r, WF_SALT, salt, 16);
-		wire_set_str(&r, WF_NAME, "Second");
-		wire_set_str(&r, WF_AREA, "330281");
-		wire_set_bin(&r, WF_BOX, box, sizeof box);
+		group_create_rec(&r, gid2, salt, "Second", box);
 		rid = request(officer.sid, WK_GROUP_CREATE, &r, NULL);
 		turn();
 		got_free(EXPECT(officer.sid, WK_JOINED, rid));
