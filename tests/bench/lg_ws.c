@@ -627,6 +627,13 @@ lg_ws_delivery(struct ws_conn *c, const msgpack_object *m, int64_t now)
 	size_t ptlen;
 	int first;
 
+	/*
+	 * An idle client of the memory phase is subscribed (null relay) or logged in
+	 * (Yishi) and may hear its group's first messages while its close completes; it
+	 * measures nothing.
+	 */
+	if (c->role == RO_IDLE)
+		return;
 	hdr = lg_ws_get_bin(m, "hdr");
 	nonce = lg_ws_get_bin(m, "nonce");
 	ct = lg_ws_get_bin(m, "ct");
@@ -1091,6 +1098,11 @@ lg_ws_idle_close(struct lg *lg)
 		if (c->wsi != NULL)
 			lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
 	}
+	/*
+	 * On the libev loop lws runs its due timers (the kills above) only from its own
+	 * callbacks; with no traffic between phases none may come. A cancel is one.
+	 */
+	lws_cancel_service(d->ctx);
 	deadline = lg_now_us() + 200000;
 	while (lg_now_us() < deadline)
 		lg_ws_poll(lg, 10000);
