@@ -186,12 +186,10 @@ case_ref_check(struct core *c, struct core_session *s, uint64_t rid, const struc
 	struct msg_rec msg;
 	struct tomb_rec t;
 	char hex[33];
-	int i;
 
 	if (m->ref_seq == 0 && memcmp(m->ref_group, case_zero, 16) == 0)
 		return 0;
-	for (i = 0; i < 16; i++)
-		snprintf(hex + 2 * i, 3, "%02x", m->ref_group[i]);
+	hex_encode(hex, m->ref_group, 16);
 	if (m->ref_seq == 0) {
 		core_error(c, s, rid, WE_BAD_VALUE, "the report refers to group %s without a "
 		    "message number", hex);

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <msgpack.h>
 #include <sodium.h>
 
 #include "node/core.h"
@@ -84,23 +83,6 @@ warn_for_user(struct core *c, const uint8_t user[32], const struct warning *w)
 	    warn_matches_area(w, c->ident->area))
 		return 1;
 	return store_user_groups_iter(c->st, c->txn, user, warn_user_group, &u) > 0;
-}
-
-/* The warning body inside a stored envelope [cert, body, sig], decoded into w; 0 or -1. */
-static int
-warn_env_body(const uint8_t *env, size_t len, struct warning *w)
-{
-	msgpack_unpacked u;
-	const msgpack_object *o;
-	int rc = -1;
-
-	msgpack_unpacked_init(&u);
-	if (msgpack_unpack_next(&u, (const char *)env, len, NULL) == MSGPACK_UNPACK_SUCCESS &&
-	    u.data.type == MSGPACK_OBJECT_ARRAY && u.data.via.array.size == 3 &&
-	    (o = &u.data.via.array.ptr[1])->type == MSGPACK_OBJECT_BIN)
-		rc = warn_decode(o->via.bin.ptr, o->via.bin.size, w) == 0 ? 0 : -1;
-	msgpack_unpacked_destroy(&u);
-	return rc;
 }
 
 void

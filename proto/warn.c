@@ -1169,31 +1169,35 @@ out:
 	return len;
 }
 
-int
-warn_verify(const uint8_t root_pk[YISHI_PK_BYTES], uint64_t now_ms, const void *env,
-    size_t len, struct warning *w, struct warn_cert *cout)
+/*
+ * Split an envelope [bin cert, bin body, bin sig] strictly (canonical wrapper): the
+ * cert and body point into env. WARN_OK or WARN_EENCODING.
+ */
+static int
+warn_env_split(const void *env, size_t len, const uint8_t **cert, size_t *certlen,
+    const uint8_t **body, size_t *bodylen, uint8_t sig[YISHI_SIG_BYTES])
 {
 	struct warn_rd		 r;
-	struct warn_cert	 c;
 	const msgpack_object	*o;
-	const uint8_t		*cert = NULL, *body = NULL, *p[ENV_FIELDS];
-	uint8_t			 sig[YISHI_SIG_BYTES], *re;
-	size_t			 certlen = 0, bodylen = 0, n[ENV_FIELDS];
-	int			 rv, i;
+	const uint8_t		*p[ENV_FIELDS];
+	size_t			 n[ENV_FIELDS];
+	uint8_t			*re;
+	int			 ok;
 
-	memset(w, 0, sizeof *w);
+	*cert = *body = NULL;
+	*certlen = *bodylen = 0;
 	if (len == 0 || len > WARN_ENVELOPE_MAX)
 		return WARN_EENCODING;
 	warn_rd_init(&r, env, len);
 	if (warn_rd_array(&r, ENV_FIELDS) != ENV_FIELDS)
 		r.err = 1;
 	if ((o = warn_rd_next(&r, MSGPACK_OBJECT_BIN)) != NULL) {
-		cert = (const uint8_t *)o->via.bin.ptr;
-		certlen = o->via.bin.size;
+		*cert = (const uint8_t *)o->via.bin.ptr;
+		*certlen = o->via.bin.size;
 	}
 	if ((o = warn_rd_next(&r, MSGPACK_OBJECT_BIN)) != NULL) {
-		body = (const uint8_t *)o->via.bin.ptr;
-		bodylen = o->via.bin.size;
+		*body = (const uint8_t *)o->via.bin.ptr;
+		*bodylen = o->via.bin.size;
 	}
 	warn_rd_bin(&r, sig, YISHI_SIG_BYTES, NULL);
 	if (!warn_rd_done(&r))
@@ -1201,17 +1205,43 @@ warn_verify(const uint8_t root_pk[YISHI_PK_BYTES], uint64_t now_ms, const void *
 	/* The wrapper is canonical too (bin8/16/32 chosen by length). */
 	if ((re = malloc(len)) == NULL)
 		return WARN_EENCODING;
-	p[0] = cert;
-	p[1] = body;
+	p[0] = *cert;
+	p[1] = *body;
 	p[2] = sig;
-	n[0] = certlen;
-	n[1] = bodylen;
+	n[0] = *certlen;
+	n[1] = *bodylen;
 	n[2] = YISHI_SIG_BYTES;
-	i = warn_pack_bins(p, n, ENV_FIELDS, re, len) == len && memcmp(re, env, len) == 0;
+	ok = warn_pack_bins(p, n, ENV_FIELDS, re, len) == len && memcmp(re, env, len) == 0;
 	free(re);
-	if (!i)
-		return WARN_EENCODING;
+	return ok ? WARN_OK : WARN_EENCODING;
+}
 
+int
+warn_env_body(const void *env, size_t len, struct warning *w)
+{
+	const uint8_t *cert, *body;
+	uint8_t sig[YISHI_SIG_BYTES];
+	size_t certlen, bodylen;
+
+	memset(w, 0, sizeof *w);
+	if (warn_env_split(env, len, &cert, &certlen, &body, &bodylen, sig) != WARN_OK)
+		return -1;
+	return warn_decode(body, bodylen, w) == 0 ? 0 : -1;
+}
+
+int
+warn_verify(const uint8_t root_pk[YISHI_PK_BYTES], uint64_t now_ms, const void *env,
+    size_t len, struct warning *w, struct warn_cert *cout)
+{
+	struct warn_cert	 c;
+	const uint8_t		*cert, *body;
+	uint8_t			 sig[YISHI_SIG_BYTES];
+	size_t			 certlen, bodylen;
+	int			 rv, i;
+
+	memset(w, 0, sizeof *w);
+	if ((rv = warn_env_split(env, len, &cert, &certlen, &body, &bodylen, sig)) != WARN_OK)
+		return rv;
 	if ((rv = warn_cert_check(root_pk, WCK_ISSUER, cert, certlen, &c)) != WARN_OK)
 		return rv;
 	if (warn_decode(body, bodylen, w) != 0)

@@ -265,6 +265,13 @@ size_t	 warn_sign(const struct ident *issuer, const uint8_t *cert, size_t certle
 int	 warn_verify(const uint8_t root_pk[YISHI_PK_BYTES], uint64_t now_ms, const void *env,
 	    size_t len, struct warning *w, struct warn_cert *c) __attribute__((warn_unused_result));
 
+/*
+ * The warning inside an envelope already verified (a node's stored ones): split and
+ * decode strictly, check no signature. 0, or -1 for anything malformed.
+ */
+int	 warn_env_body(const void *env, size_t len, struct warning *w)
+	    __attribute__((warn_unused_result));
+
 /* Whether a warning area covers code, the area a session or group registered. */
 int	 warn_matches_area(const struct warning *w, const char *code);
 /*

@@ -43,8 +43,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int		 ready;
-	static struct warning	 w, back;
-	static uint8_t		 re[WARN_ENVELOPE_MAX];
+	static struct warning	 w, back, again;
+	static uint8_t		 re[WARN_ENVELOPE_MAX], re2[WARN_ENVELOPE_MAX];
 	struct warn_cert	 c;
 	size_t			 len;
 	int			 rv;
@@ -73,7 +73,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (rv == WARN_OK && memcmp(back.issuer, issuer.pk, YISHI_PK_BYTES) != 0)
 			abort();
+		/* A node reads its stored envelopes back without the checks: same warning. */
+		if ((rv == WARN_OK || rv == WARN_EEXPIRED) &&
+		    (warn_env_body(re, len, &again) != 0 ||
+		    (len = warn_encode(&back, re, sizeof re)) == 0 ||
+		    warn_encode(&again, re2, sizeof re2) != len || memcmp(re, re2, len) != 0))
+			abort();
 	}
+	/* Whatever the bytes, the unchecked reading of an envelope must not crash. */
+	(void)warn_env_body(data, size, &again);
 	rv = warn_verify(root.pk, 1, data, size, &back, &c);
 	if (rv == WARN_OK || rv == WARN_EEXPIRED) {
 		/* Only an envelope carrying our certificate and signed by issuer gets here. */

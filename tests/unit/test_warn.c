@@ -429,6 +429,14 @@ test_warnings(void)
 	CHECK(strcmp(back->texts[0].headline, w->texts[0].headline) == 0);
 	CHECK(warn_matches_area(back, "330281") && warn_matches_area(back, "330281001") &&
 	    !warn_matches_area(back, "3302") && !warn_matches_area(back, "330282"));
+	/* A stored envelope read back without the checks: the same warning; a wrapper
+	 * that is not canonical or is cut short is refused. */
+	memset(back, 0xee, sizeof *back);
+	CHECK(warn_env_body(env, len, back) == 0 &&
+	    strcmp(back->identifier, "NB-2026-0001") == 0 &&
+	    memcmp(back->issuer, issuer.pk, 32) == 0);
+	CHECK(warn_env_body(env, len - 1, back) == -1);
+	CHECK(warn_env_body(env, 0, back) == -1);
 	/* Expired: authentic, reported separately, still filled. */
 	rv = warn_verify(root.pk, T0 + DAY, env, len, back, &got);
 	CHECK(rv == WARN_EEXPIRED && strcmp(back->identifier, "NB-2026-0001") == 0);
