@@ -327,6 +327,15 @@ edge_sess_receive(struct edge *e, struct edge_sess *es, struct lws *wsi, const v
 	}
 }
 
+/* Close the session once its last frame is written, with its close status if any. */
+static int
+edge_sess_hangup(struct edge_sess *es, struct lws *wsi)
+{
+	if (es->close_status != 0)
+		lws_close_reason(wsi, (enum lws_close_status)es->close_status, NULL, 0);
+	return -1;
+}
+
 /*
  * Write what is queued: one frame as it is, or several in one batch frame (one
  * WebSocket message, one send) so a busy session costs one syscall per turn rather
@@ -343,13 +352,8 @@ edge_sess_writeable(struct edge *e, struct edge_sess *es, struct lws *wsi)
 	size_t bytes = 0;
 	int kick = 0, rc = 0;
 
-	if (es->rlen == 0) {
-		if (!es->closing)
-			return 0;
-		if (es->close_status != 0)
-			lws_close_reason(wsi, (enum lws_close_status)es->close_status, NULL, 0);
-		return -1;
-	}
+	if (es->rlen == 0)
+		return es->closing ? edge_sess_hangup(es, wsi) : 0;
 	/* How many frames go out now: up to a kick, a byte budget or the array limit. */
 	while (n < es->rlen && n < WIRE_MAX_ARRAY) {
 		o = &es->ring[(es->rhead + n) % es->rcap];
@@ -396,11 +400,10 @@ edge_sess_writeable(struct edge *e, struct edge_sess *es, struct lws *wsi)
 		es->rhead = (es->rhead + 1) % es->rcap;
 		es->rlen--;
 	}
-	if (rc != 0 || kick) {
-		if (rc == 0 && es->close_status != 0)
-			lws_close_reason(wsi, (enum lws_close_status)es->close_status, NULL, 0);
+	if (rc != 0)
 		return -1;
-	}
+	if (kick)
+		return edge_sess_hangup(es, wsi);
 	if (es->rlen > 0 || es->closing)
 		lws_callback_on_writable(wsi);
 	return 0;

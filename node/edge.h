@@ -11,7 +11,6 @@
 #define YISHI_EDGE_H
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 
 #include "node/node.h"
