@@ -11,6 +11,7 @@
  */
 #include "client/cmd.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,10 +376,10 @@ cmd_warn_print_plain(const struct cmd_warn_item *it, const char *prefix, int ful
 		return;
 	}
 	/* An exercise or test must never read as a real warning. */
-	if (w->status != WSTAT_ACTUAL)
-		snprintf(status, sizeof status, "[%s] ", w->status == WSTAT_EXERCISE ? "exercise" :
-		    w->status == WSTAT_TEST ? "test" : w->status == WSTAT_SYSTEM ? "system" :
-		    "draft");
+	if (w->status != WSTAT_ACTUAL) {
+		snprintf(status, sizeof status, "[%s] ", warn_status_names[w->status]);
+		status[1] = (char)tolower((unsigned char)status[1]);
+	}
 	printf("%s%.12s %-10s %s%s/%s %s%s  %s\n", prefix, it->hex, it->state[0] ? it->state :
 	    "-", status, warn_severity_names[w->severity], warn_urgency_names[w->urgency],
 	    w->msg_type == WMSG_ALERT ? "" : w->msg_type == WMSG_UPDATE ? "[update] " :
