@@ -626,27 +626,32 @@ cases_resolve(struct session *s, const char *arg, uint8_t id[CASE_ID_BYTES], str
 	return -1;
 }
 
-/* ce is a party's first sign entry for the agreement ag (what export writes). */
-static int
-cases_export_sign(const struct cases_case *cc, const struct cases_entry *ag, size_t i)
+/*
+ * The log indexes of each party's first verified sign of agreement ag, in log order
+ * (what export writes: a verifier takes one sign per party), into idx (room for
+ * AGREEMENT_PARTIES_MAX); returns how many.
+ */
+static size_t
+cases_export_signs(const struct cases_case *cc, const struct cases_entry *ag, size_t *idx)
 {
-	const struct cases_entry *ce = &cc->log[i];
-	size_t j;
-	int k;
+	const struct cases_entry *ce;
+	int done[AGREEMENT_PARTIES_MAX] = { 0 }, k;
+	size_t i, n = 0;
 
-	if (!(ce->verified && ce->ent.action == CA_SIGN && ce->seq > ag->seq &&
-	    strcmp(ce->ent.arg, ag->ent.arg) == 0))
-		return 0;
-	for (k = 0; k < ag->agr->nparties; k++)
-		if (memcmp(ag->agr->parties[k], ce->ent.actor, YISHI_PK_BYTES) == 0)
-			break;
-	if (k == ag->agr->nparties)
-		return 0;
-	for (j = 0; j < i; j++)
-		if (cases_export_sign(cc, ag, j) &&
-		    memcmp(cc->log[j].ent.actor, ce->ent.actor, YISHI_PK_BYTES) == 0)
-			return 0;
-	return 1;
+	for (i = 0; i < cc->nlog; i++) {
+		ce = &cc->log[i];
+		if (!ce->verified || ce->ent.action != CA_SIGN || ce->seq <= ag->seq ||
+		    strcmp(ce->ent.arg, ag->ent.arg) != 0)
+			continue;
+		for (k = 0; k < ag->agr->nparties; k++)
+			if (memcmp(ag->agr->parties[k], ce->ent.actor, YISHI_PK_BYTES) == 0)
+				break;
+		if (k < ag->agr->nparties && !done[k]) {
+			done[k] = 1;
+			idx[n++] = i;
+		}
+	}
+	return n;
 }
 
 static void
@@ -664,14 +669,13 @@ cases_export(const struct cases_case *cc, msgpack_sbuffer *sb, struct cerr *e)
 {
 	const struct cases_entry *ag;
 	msgpack_packer pk;
-	size_t i, n = 0;
+	size_t idx[AGREEMENT_PARTIES_MAX], i, n;
 
 	if ((ag = cases_agreement(cc)) == NULL) {
 		cerr_set(e, WE_NOT_FOUND, "case %s has no agreement you can read", cc->hex);
 		return -1;
 	}
-	for (i = 0; i < cc->nlog; i++)
-		n += cases_export_sign(cc, ag, i);
+	n = cases_export_signs(cc, ag, idx);
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 3);
 	msgpack_pack_str_with_body(&pk, "doc", 3);
@@ -681,8 +685,7 @@ cases_export(const struct cases_case *cc, msgpack_sbuffer *sb, struct cerr *e)
 	cases_export_entry(&pk, ag);
 	msgpack_pack_str_with_body(&pk, "signs", 5);
 	msgpack_pack_array(&pk, n);
-	for (i = 0; i < cc->nlog; i++)
-		if (cases_export_sign(cc, ag, i))
-			cases_export_entry(&pk, &cc->log[i]);
+	for (i = 0; i < n; i++)
+		cases_export_entry(&pk, &cc->log[idx[i]]);
 	return 0;
 }
