@@ -218,6 +218,22 @@ simple(struct user *u, enum wire_kind k, const uint8_t *gid)
 	return request(u->sid, k, &r, NULL);
 }
 
+/* u creates an invite to gid: its token into token; 0, or -1 (a failure counted). */
+static int
+invite_token(struct user *u, const uint8_t gid[16], uint8_t token[16])
+{
+	struct got *g;
+	uint64_t rid = simple(u, WK_INVITE_CREATE, gid);
+
+	turn();
+	if ((g = EXPECT(u->sid, WK_INVITE, rid)) == NULL)
+		return -1;
+	memcpy(token, g->f.r.f[WF_TOKEN].p, 16);
+	got_free(g);
+	return 0;
+}
+
+
 static uint64_t
 send_msg(struct user *u, const uint8_t gid[16], uint32_t epoch, const uint8_t id[16],
     const uint8_t *sender)
@@ -514,12 +530,7 @@ test_default_max_group(void)
 	rid = request(officer.sid, WK_GROUP_CREATE, &r, NULL);
 	turn();
 	CHECK(reply_code(officer.sid, rid) == 0);
-	rid = simple(&officer, WK_INVITE_CREATE, gid);
-	turn();
-	g = EXPECT(officer.sid, WK_INVITE, rid);
-	if (g != NULL)
-		memcpy(token, g->f.r.f[WF_TOKEN].p, 16);
-	got_free(g);
+	(void)invite_token(&officer, gid, token);
 
 	/*
 	 * The founder is member 1: 499 joiners make 500, the 500th joiner is one too
@@ -700,13 +711,8 @@ main(void)
 	EXPECT_ERROR(officer.sid, rid, WE_EXISTS);
 
 	/* Invite and join; the group's limit is 3 members. */
-	rid = simple(&officer, WK_INVITE_CREATE, gid);
-	turn();
-	g = EXPECT(officer.sid, WK_INVITE, rid);
-	if (g == NULL)
+	if (invite_token(&officer, gid, token) != 0)
 		return check_done("core");
-	memcpy(token, g->f.r.f[WF_TOKEN].p, 16);
-	got_free(g);
 	simple(&officer, WK_SUBSCRIBE, gid);
 	turn();
 	got_free(pop(officer.sid));
@@ -840,12 +846,7 @@ main(void)
 		rid = request(officer.sid, WK_GROUP_CREATE, &r, NULL);
 		turn();
 		got_free(EXPECT(officer.sid, WK_JOINED, rid));
-		rid = simple(&officer, WK_INVITE_CREATE, gid2);
-		turn();
-		g = EXPECT(officer.sid, WK_INVITE, rid);
-		if (g != NULL)
-			memcpy(token, g->f.r.f[WF_TOKEN].p, 16);
-		got_free(g);
+		(void)invite_token(&officer, gid2, token);
 		wire_rec_init(&r, &wire_kinds[WK_JOIN]);
 		wire_set_bin(&r, WF_TOKEN, token, 16);
 		rid = request(res2.sid, WK_JOIN, &r, NULL);
