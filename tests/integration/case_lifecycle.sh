@@ -110,7 +110,6 @@ node_stop st
 
 step "the node's files hold no note text"
 nd=$(node_dir st)
-LC_ALL=C grep -a -F -q -- "stop-payment-done" "$nd/data.mdb" ||
-    fail "positive control: the outcome label (a cleartext entry arg) is not in data.mdb"
+check_present "the outcome label (a cleartext entry arg)" "$nd/data.mdb" "stop-payment-done"
 check_absent "note plaintext" "$nd" "已联系银行止付" "stop-payment requested" \
     "another transfer went out at 10:02"

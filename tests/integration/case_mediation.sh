@@ -156,7 +156,6 @@ node_stop st
 
 step "the node's files hold no agreement text"
 nd=$(node_dir st)
-LC_ALL=C grep -a -F -q -- "$hash" "$nd/data.mdb" ||
-    fail "positive control: the agreement's hash (a cleartext entry arg) is not in data.mdb"
+check_present "the agreement's hash (a cleartext entry arg)" "$nd/data.mdb" "$hash"
 check_absent "agreement plaintext" "$nd" "周先生晚上十点后不装修" "陈女士撤回投诉" \
     "No renovation after 22:00"

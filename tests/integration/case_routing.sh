@@ -105,9 +105,7 @@ check_error "other resident shows the case" "$out" 12 forbidden
 step "the node's files hold no body"
 node_stop st
 nd=$(node_dir st)
-grep -a -F -q -- "330283" "$nd/data.mdb" ||
-    fail "positive control: the area code 330283 (routing metadata) is not in data.mdb"
-grep -a -F -q -- "investment" "$nd/data.mdb" ||
-    fail "positive control: the fraud type (routing metadata) is not in data.mdb"
+check_present "the area code (routing metadata)" "$nd/data.mdb" "330283"
+check_present "the fraud type (routing metadata)" "$nd/data.mdb" "investment"
 check_absent "plaintext" "$nd" "MARKER-$nonce" "FRAUDACCT$nonce" "138$nonce" "有人冒充客服" \
     "邻居噪音纠纷" "路灯坏了" "ATTACHMARKER-$nonce"

@@ -75,6 +75,13 @@ $3"
 	fi
 }
 
+# check_present WHAT FILE TEXT: FILE holds TEXT byte for byte (the positive control
+# that makes a check_absent on the same file mean something).
+check_present() {
+	LC_ALL=C grep -a -F -q -- "$3" "$2" ||
+	    fail "positive control: $1 ('$3') is not in $(basename "$2")"
+}
+
 # check_absent WHAT DIR TEXT...: no file in DIR holds any TEXT, byte for byte (the
 # node's files never hold plaintext). Name each file and offset found.
 check_absent() {

@@ -84,12 +84,9 @@ grep -a -F -q -- "$probe" "$recws" ||
     fail "tcprec self-test: the text frame '$probe' is not in the unmasked recording"
 grep -a -F -q -- "$probe" "$rec" &&
     fail "tcprec self-test: '$probe' is in the raw recording although clients mask frames"
-grep -a -F -q -- "$gname" "$nd/data.mdb" ||
-    fail "positive control: the group name '$gname' is not in data.mdb: wrong file?"
-grep -a -F -q -- "$gname" "$recws" ||
-    fail "positive control: the group name '$gname' is not in the unmasked traffic"
-grep -a -F -q -- "$gname" "$rec" ||
-    fail "positive control: the group name '$gname' is not in the raw traffic (node -> client)"
+check_present "the group name" "$nd/data.mdb" "$gname"
+check_present "the group name (unmasked traffic)" "$recws" "$gname"
+check_present "the group name (raw traffic, node -> client)" "$rec" "$gname"
 
 # The markers, whole and in distinctive pieces.
 for m in "${markers[@]}" "SECRETMARKER" "绝密标记" "冒充公安诈骗" "举报线索" \
